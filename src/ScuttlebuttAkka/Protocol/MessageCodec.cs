@@ -1,0 +1,378 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Unicode;
+
+namespace ScuttlebuttAkka.Protocol;
+
+/// <summary>
+/// Encodes and decodes gossip messages in the binary layout of docs/codec.md. Decoding never throws on bad bytes:
+/// it returns the reason the datagram was rejected, and checks every length before it trusts it.
+/// </summary>
+public static class MessageCodec
+{
+    /// <summary>Encodes <paramref name="message"/> for the cluster whose hash is <paramref name="clusterHash"/>.</summary>
+    public static byte[] Encode(GossipMessage message, uint clusterHash)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var buffer = new byte[WireFormat.MessageSize(message)];
+        var w = new Writer(buffer);
+        w.Byte(WireFormat.Magic0);
+        w.Byte(WireFormat.Magic1);
+        w.Byte(WireFormat.ProtocolVersion);
+        switch (message)
+        {
+            case DigestRequest m:
+                w.Byte((byte)MessageType.DigestRequest);
+                w.UInt32(clusterHash);
+                WriteDigest(ref w, m.Digest);
+                break;
+            case DigestResponse m:
+                w.Byte((byte)MessageType.DigestResponse);
+                w.UInt32(clusterHash);
+                WriteDelta(ref w, m.Delta);
+                WriteDigest(ref w, m.Digest);
+                break;
+            case DeltaMessage m:
+                w.Byte((byte)MessageType.Delta);
+                w.UInt32(clusterHash);
+                WriteDelta(ref w, m.Delta);
+                break;
+            case LeaveMessage m:
+                w.Byte((byte)MessageType.Leave);
+                w.UInt32(clusterHash);
+                w.String(m.NodeId);
+                w.VarInt(m.Generation);
+                break;
+        }
+
+        if (w.Position != buffer.Length)
+            throw new InvalidOperationException($"Encoder wrote {w.Position} bytes but measured {buffer.Length}: a bug in WireFormat sizes.");
+        return buffer;
+    }
+
+    /// <summary>
+    /// Decodes one datagram. Returns <see cref="DropReason.None"/> and the message, or the reason it was dropped
+    /// (and a null message). Never throws for any input.
+    /// </summary>
+    public static DropReason TryDecode(ReadOnlySpan<byte> datagram, uint clusterHash, ProtocolLimits limits, out GossipMessage? message)
+    {
+        message = null;
+        if (datagram.Length < WireFormat.HeaderSize)
+            return DropReason.TooShort;
+        if (datagram[0] != WireFormat.Magic0 || datagram[1] != WireFormat.Magic1)
+            return DropReason.BadMagic;
+        if (datagram[2] != WireFormat.ProtocolVersion)
+            return DropReason.UnsupportedVersion;
+        var type = datagram[3];
+        if (type is < (byte)MessageType.DigestRequest or > (byte)MessageType.Leave)
+            return DropReason.UnknownMessageType;
+        if (BinaryPrimitives.ReadUInt32LittleEndian(datagram[4..]) != clusterHash)
+            return DropReason.WrongCluster;
+
+        var r = new Reader(datagram[WireFormat.HeaderSize..], limits);
+        GossipMessage? decoded = null;
+        switch ((MessageType)type)
+        {
+            case MessageType.DigestRequest:
+                if (ReadDigest(ref r) is { } digest)
+                    decoded = new DigestRequest(digest);
+                break;
+            case MessageType.DigestResponse:
+                if (ReadDelta(ref r) is { } delta && ReadDigest(ref r) is { } d2)
+                    decoded = new DigestResponse(delta, d2);
+                break;
+            case MessageType.Delta:
+                if (ReadDelta(ref r) is { } delta3)
+                    decoded = new DeltaMessage(delta3);
+                break;
+            case MessageType.Leave:
+                if (r.NodeId() is { } id && r.VarInt(out var gen) && r.Require(gen > 0))
+                    decoded = new LeaveMessage(id, gen);
+                break;
+        }
+
+        if (decoded is null)
+            return r.Error;
+        if (!r.AtEnd)
+            return DropReason.TrailingBytes;
+        message = decoded;
+        return DropReason.None;
+    }
+
+    private static void WriteDigest(ref Writer w, Digest d)
+    {
+        w.Byte(d.IsComplete ? WireFormat.DigestFlagComplete : (byte)0);
+        w.VarInt((ulong)d.Entries.Count);
+        foreach (var e in d.Entries)
+        {
+            w.String(e.NodeId);
+            w.VarInt(e.Generation);
+            w.VarInt(e.Heartbeat);
+            w.VarInt(e.MaxVersion);
+        }
+    }
+
+    private static void WriteDelta(ref Writer w, Delta d)
+    {
+        w.VarInt((ulong)d.Nodes.Count);
+        foreach (var n in d.Nodes)
+        {
+            w.String(n.NodeId);
+            w.VarInt(n.Generation);
+            var flags = (byte)((n.Address is null ? 0 : WireFormat.NodeFlagAddress) | (n.IsReset ? WireFormat.NodeFlagReset : 0));
+            w.Byte(flags);
+            if (n.Address is not null)
+                w.String(n.Address);
+            w.VarInt(n.Heartbeat);
+            w.VarInt(n.FromVersion);
+            w.VarInt(n.LastVersion - n.FromVersion);
+            if (n.IsReset)
+                w.VarInt(n.GcWatermark);
+            w.VarInt((ulong)n.Pairs.Count);
+            var prev = n.FromVersion;
+            foreach (var p in n.Pairs)
+            {
+                w.String(p.Key);
+                w.VarInt(((ulong)(p.Version - prev) << 1) | (p.IsDeleted ? 1UL : 0UL));
+                if (!p.IsDeleted)
+                    w.String(p.Value);
+                prev = p.Version;
+            }
+        }
+    }
+
+    private static Digest? ReadDigest(ref Reader r)
+    {
+        if (!r.Byte(out var flags) || !r.Require((flags & ~WireFormat.DigestFlagComplete) == 0))
+            return null;
+        // Each entry takes at least 4 bytes, so a count larger than what is left is a lie.
+        if (!r.Count(minElementSize: 4, max: r.Limits.MaxNodes, out var count))
+            return null;
+        var entries = new DigestEntry[count];
+        for (var i = 0; i < count; i++)
+        {
+            if (r.NodeId() is not { } id || !r.VarInt(out var gen) || !r.VarInt(out var hb) || !r.VarInt(out var ver))
+                return null;
+            entries[i] = new DigestEntry(id, gen, hb, ver);
+        }
+
+        return new Digest(entries, (flags & WireFormat.DigestFlagComplete) != 0);
+    }
+
+    private static Delta? ReadDelta(ref Reader r)
+    {
+        // A node delta takes at least 8 bytes (id, generation, flags, heartbeat, from, span, pair count).
+        if (!r.Count(minElementSize: 8, max: r.Limits.MaxNodes, out var count))
+            return null;
+        var nodes = new NodeDelta[count];
+        for (var i = 0; i < count; i++)
+        {
+            if (r.NodeId() is not { } id || !r.VarInt(out var gen) || !r.Require(gen > 0) || !r.Byte(out var flags)
+                || !r.Require((flags & ~WireFormat.KnownNodeFlags) == 0))
+                return null;
+            string? address = null;
+            if ((flags & WireFormat.NodeFlagAddress) != 0)
+            {
+                address = r.String(ProtocolLimits.MaxAddressBytes);
+                if (address is null || !r.Require(GossipAddress.TryParse(address, out _, out _)))
+                    return null;
+            }
+
+            if (!r.VarInt(out var hb) || !r.VarInt(out var from) || !r.VarInt(out var span) || !r.Require(span <= long.MaxValue - from))
+                return null;
+            var isReset = (flags & WireFormat.NodeFlagReset) != 0;
+            long watermark = 0;
+            if (isReset && (!r.VarInt(out watermark) || !r.Require(from == 0 && watermark <= from + span)))
+                return null;
+            // Each pair takes at least 3 bytes (key length, key byte, version).
+            if (!r.Count(minElementSize: 3, max: r.Limits.MaxKeysPerNode, out var pairCount))
+                return null;
+            var last = from + span;
+            var pairs = new KeyValueUpdate[pairCount];
+            var prev = from;
+            for (var j = 0; j < pairCount; j++)
+            {
+                var key = r.String(r.Limits.MaxKeyBytes);
+                if (key is null || !r.Require(key.Length > 0) || !r.VarIntUnsigned(out var tagged))
+                    return null;
+                var gap = tagged >> 1;
+                var deleted = (tagged & 1) != 0;
+                if (!r.Require(gap >= 1 && gap <= (ulong)(last - prev)))
+                    return null;
+                var version = prev + (long)gap;
+                var value = "";
+                if (!deleted && (value = r.String(r.Limits.MaxValueBytes)!) is null)
+                    return null;
+                pairs[j] = new KeyValueUpdate(key, value, version, deleted);
+                prev = version;
+            }
+
+            nodes[i] = new NodeDelta(id, gen, address, hb, from, last, isReset, watermark, pairs);
+        }
+
+        return new Delta(nodes);
+    }
+
+    private ref struct Writer
+    {
+        private readonly Span<byte> _buffer;
+
+        public Writer(Span<byte> buffer)
+        {
+            _buffer = buffer;
+            Position = 0;
+        }
+
+        public int Position { get; private set; }
+
+        public void Byte(byte b) => _buffer[Position++] = b;
+
+        public void UInt32(uint v)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(_buffer[Position..], v);
+            Position += 4;
+        }
+
+        public void VarInt(long v) => VarInt((ulong)v);
+
+        public void VarInt(ulong v)
+        {
+            while (v >= 0x80)
+            {
+                _buffer[Position++] = (byte)(v | 0x80);
+                v >>= 7;
+            }
+
+            _buffer[Position++] = (byte)v;
+        }
+
+        public void String(string s)
+        {
+            var n = Encoding.UTF8.GetByteCount(s);
+            VarInt((ulong)n);
+            Encoding.UTF8.GetBytes(s, _buffer.Slice(Position, n));
+            Position += n;
+        }
+    }
+
+    private ref struct Reader
+    {
+        private readonly ReadOnlySpan<byte> _data;
+        private int _pos;
+
+        public Reader(ReadOnlySpan<byte> data, ProtocolLimits limits)
+        {
+            _data = data;
+            _pos = 0;
+            Limits = limits;
+            Error = DropReason.None;
+        }
+
+        public ProtocolLimits Limits { get; }
+
+        public DropReason Error { get; private set; }
+
+        public bool AtEnd => _pos == _data.Length;
+
+        private int Remaining => _data.Length - _pos;
+
+        public bool Require(bool condition)
+        {
+            if (!condition && Error == DropReason.None)
+                Error = DropReason.InvalidField;
+            return condition;
+        }
+
+        private bool Fail(DropReason reason)
+        {
+            if (Error == DropReason.None)
+                Error = reason;
+            return false;
+        }
+
+        public bool Byte(out byte b)
+        {
+            if (Remaining < 1)
+            {
+                b = 0;
+                return Fail(DropReason.LengthOutOfRange);
+            }
+
+            b = _data[_pos++];
+            return true;
+        }
+
+        public bool VarIntUnsigned(out ulong value)
+        {
+            value = 0;
+            for (var shift = 0; shift < 64; shift += 7)
+            {
+                if (Remaining < 1)
+                    return Fail(DropReason.LengthOutOfRange);
+                var b = _data[_pos++];
+                if (shift == 63 && b > 1)
+                    return Fail(DropReason.BadVarInt);
+                value |= (ulong)(b & 0x7F) << shift;
+                if (b < 0x80)
+                    return true;
+            }
+
+            return Fail(DropReason.BadVarInt);
+        }
+
+        public bool VarInt(out long value)
+        {
+            value = 0;
+            if (!VarIntUnsigned(out var u))
+                return false;
+            if (u > long.MaxValue)
+                return Fail(DropReason.BadVarInt);
+            value = (long)u;
+            return true;
+        }
+
+        public bool Count(int minElementSize, int max, out int count)
+        {
+            count = 0;
+            if (!VarIntUnsigned(out var u))
+                return false;
+            if (u > (ulong)max || u > (ulong)(Remaining / minElementSize))
+                return Fail(DropReason.LengthOutOfRange);
+            count = (int)u;
+            return true;
+        }
+
+        public string? String(int maxBytes)
+        {
+            if (!VarIntUnsigned(out var len))
+                return null;
+            if (len > (ulong)maxBytes || len > (ulong)Remaining)
+            {
+                Fail(DropReason.LengthOutOfRange);
+                return null;
+            }
+
+            var bytes = _data.Slice(_pos, (int)len);
+            if (!Utf8.IsValid(bytes))
+            {
+                Fail(DropReason.BadUtf8);
+                return null;
+            }
+
+            _pos += (int)len;
+            return Encoding.UTF8.GetString(bytes);
+        }
+
+        public string? NodeId()
+        {
+            var id = String(ProtocolLimits.MaxNodeIdBytesHardLimit);
+            if (id is not null && id.Length == 0)
+            {
+                Require(false);
+                return null;
+            }
+
+            return id;
+        }
+    }
+}

@@ -1,0 +1,240 @@
+namespace ScuttlebuttAkka.Protocol;
+
+/// <summary>
+/// Everything one view knows about one node: identity, heartbeat, and its key/value pairs with versions.
+/// Invariant: for every key the node ever wrote at a version at most <see cref="MaxVersion"/>, this copy holds that
+/// key's newest such write, except tombstones at or below <see cref="GcWatermark"/>, which may have been collected.
+/// </summary>
+public sealed class NodeState
+{
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    // version -> key, ascending: lets a delta start at any version in O(log n) and walk forward.
+    private readonly SortedList<long, string> _byVersion = new();
+
+    /// <summary>Creates the state of a node with no pairs yet.</summary>
+    public NodeState(string nodeId, long generation, string address)
+    {
+        NodeId = nodeId;
+        Generation = generation;
+        Address = address;
+    }
+
+    /// <summary>The node's id.</summary>
+    public string NodeId { get; }
+
+    /// <summary>The incarnation this state belongs to.</summary>
+    public long Generation { get; private set; }
+
+    /// <summary>The node's gossip address ("host:port").</summary>
+    public string Address { get; private set; }
+
+    /// <summary>The newest heartbeat seen from this incarnation.</summary>
+    public long Heartbeat { get; internal set; }
+
+    /// <summary>True once this view learned (by gossip or a direct announcement) that this incarnation is leaving.</summary>
+    public bool LeaveAnnounced { get; internal set; }
+
+    /// <summary>The version up to which this copy holds the node's pairs.</summary>
+    public long MaxVersion { get; private set; }
+
+    /// <summary>Tombstones at or below this version may have been collected from this copy.</summary>
+    public long GcWatermark { get; private set; }
+
+    /// <summary>How many keys are held, tombstones included.</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>How many keys are held, tombstones and reserved keys excluded.</summary>
+    public int LiveCount => _entries.Count(e => !e.Value.IsDeleted && !ReservedKeys.IsReserved(e.Key));
+
+    /// <summary>True when the node announced a graceful leave.</summary>
+    public bool HasLeft => _entries.TryGetValue(ReservedKeys.Left, out var e) && !e.IsDeleted;
+
+    /// <summary>Looks up a key; tombstones are returned too, with <see cref="VersionedValue.IsDeleted"/> set.</summary>
+    public bool TryGet(string key, out VersionedValue value)
+    {
+        if (_entries.TryGetValue(key, out var e))
+        {
+            value = new VersionedValue(e.Value, e.Version, e.IsDeleted);
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>Every key with its value, tombstones included, in no particular order.</summary>
+    public IEnumerable<KeyValuePair<string, VersionedValue>> Pairs =>
+        _entries.Select(e => new KeyValuePair<string, VersionedValue>(e.Key, new VersionedValue(e.Value.Value, e.Value.Version, e.Value.IsDeleted)));
+
+    /// <summary>How many held pairs are newer than <paramref name="version"/>.</summary>
+    public int CountNewerThan(long version)
+    {
+        var index = FirstIndexAfter(version);
+        return _byVersion.Count - index;
+    }
+
+    /// <summary>The held pairs newer than <paramref name="version"/>, ascending by version.</summary>
+    public IEnumerable<KeyValueUpdate> PairsNewerThan(long version)
+    {
+        var versions = _byVersion.Keys;
+        var keys = _byVersion.Values;
+        for (var i = FirstIndexAfter(version); i < versions.Count; i++)
+        {
+            var e = _entries[keys[i]];
+            yield return new KeyValueUpdate(keys[i], e.Value, e.Version, e.IsDeleted);
+        }
+    }
+
+    internal KeyValueUpdate PairAt(int index)
+    {
+        var key = _byVersion.Values[index];
+        var e = _entries[key];
+        return new KeyValueUpdate(key, e.Value, e.Version, e.IsDeleted);
+    }
+
+    internal int FirstIndexAfter(long version)
+    {
+        var versions = _byVersion.Keys;
+        int lo = 0, hi = versions.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (versions[mid] <= version)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+
+        return lo;
+    }
+
+    internal int IndexedCount => _byVersion.Count;
+
+    /// <summary>Writes a key as this node's owner: takes the next version. Returns the version used.</summary>
+    internal long SetOwned(string key, string value, long? expiresAtMs)
+    {
+        var version = MaxVersion + 1;
+        Put(key, new Entry(value, version, false, expiresAtMs ?? 0, expiresAtMs.HasValue));
+        MaxVersion = version;
+        return version;
+    }
+
+    /// <summary>Deletes a key as this node's owner, leaving a tombstone stamped with <paramref name="nowMs"/>. Returns the version, or 0 if there was nothing to delete.</summary>
+    internal long DeleteOwned(string key, long nowMs)
+    {
+        if (!_entries.TryGetValue(key, out var existing) || existing.IsDeleted)
+            return 0;
+        var version = MaxVersion + 1;
+        Put(key, new Entry("", version, true, nowMs, false));
+        MaxVersion = version;
+        return version;
+    }
+
+    /// <summary>Applies a pair received from the network; returns false when the held copy is as new or newer.</summary>
+    internal bool ApplyRemote(in KeyValueUpdate pair, long nowMs)
+    {
+        if (_entries.TryGetValue(pair.Key, out var existing) && existing.Version >= pair.Version)
+            return false;
+        Put(pair.Key, new Entry(pair.IsDeleted ? "" : pair.Value, pair.Version, pair.IsDeleted, pair.IsDeleted ? nowMs : 0, false));
+        return true;
+    }
+
+    internal void AdvanceTo(long lastVersion)
+    {
+        if (lastVersion > MaxVersion)
+            MaxVersion = lastVersion;
+    }
+
+    internal void RaiseWatermark(long watermark)
+    {
+        if (watermark > GcWatermark)
+            GcWatermark = Math.Min(watermark, MaxVersion);
+    }
+
+    /// <summary>Drops every pair and starts over as <paramref name="generation"/> at <paramref name="address"/>.</summary>
+    internal void ResetTo(long generation, string address)
+    {
+        _entries.Clear();
+        _byVersion.Clear();
+        Generation = generation;
+        Address = address;
+        Heartbeat = 0;
+        MaxVersion = 0;
+        GcWatermark = 0;
+    }
+
+    /// <summary>Drops every pair of this incarnation (for a reset delta); identity and heartbeat stay.</summary>
+    internal void ClearPairs()
+    {
+        _entries.Clear();
+        _byVersion.Clear();
+        MaxVersion = 0;
+        GcWatermark = 0;
+    }
+
+    internal bool IsExpiring(string key, out long expiresAtMs)
+    {
+        if (_entries.TryGetValue(key, out var e) && e.HasExpiry && !e.IsDeleted)
+        {
+            expiresAtMs = e.StampMs;
+            return true;
+        }
+
+        expiresAtMs = 0;
+        return false;
+    }
+
+    /// <summary>Keys whose time to live has passed at <paramref name="nowMs"/> (owned state only).</summary>
+    internal List<string>? ExpiredKeys(long nowMs)
+    {
+        List<string>? expired = null;
+        foreach (var (key, e) in _entries)
+        {
+            if (e.HasExpiry && !e.IsDeleted && e.StampMs <= nowMs)
+                (expired ??= new()).Add(key);
+        }
+
+        return expired;
+    }
+
+    /// <summary>Removes tombstones older than <paramref name="graceMs"/> and raises the watermark; returns how many went.</summary>
+    internal int CollectTombstones(long nowMs, long graceMs)
+    {
+        List<string>? collect = null;
+        foreach (var (key, e) in _entries)
+        {
+            if (e.IsDeleted && nowMs - e.StampMs >= graceMs)
+                (collect ??= new()).Add(key);
+        }
+
+        if (collect is null)
+            return 0;
+        foreach (var key in collect)
+        {
+            var e = _entries[key];
+            _entries.Remove(key);
+            _byVersion.Remove(e.Version);
+            if (e.Version > GcWatermark)
+                GcWatermark = e.Version;
+        }
+
+        return collect.Count;
+    }
+
+    private void Put(string key, Entry entry)
+    {
+        if (_entries.TryGetValue(key, out var old))
+            _byVersion.Remove(old.Version);
+        _entries[key] = entry;
+        _byVersion.Add(entry.Version, key);
+    }
+
+    internal void SetIdentity(long generation, string address)
+    {
+        Generation = generation;
+        Address = address;
+    }
+
+    private readonly record struct Entry(string Value, long Version, bool IsDeleted, long StampMs, bool HasExpiry);
+}

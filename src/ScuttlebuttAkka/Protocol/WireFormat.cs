@@ -1,0 +1,145 @@
+using System.Text;
+
+namespace ScuttlebuttAkka.Protocol;
+
+/// <summary>Constants and exact size arithmetic of the wire format (see docs/codec.md), shared by the codec and the budgeted builders.</summary>
+public static class WireFormat
+{
+    /// <summary>First byte of every datagram ('S').</summary>
+    public const byte Magic0 = 0x53;
+
+    /// <summary>Second byte of every datagram ('B').</summary>
+    public const byte Magic1 = 0x42;
+
+    /// <summary>The protocol version this code speaks.</summary>
+    public const byte ProtocolVersion = 1;
+
+    /// <summary>Bytes before the body: magic (2), version (1), message type (1), cluster hash (4).</summary>
+    public const int HeaderSize = 8;
+
+    /// <summary>The smallest datagram budget the builders can work with: a header plus one small digest entry or pair.</summary>
+    public const int MinimumBudget = 64;
+
+    /// <summary>The largest payload of one UDP datagram over IPv4.</summary>
+    public const int MaximumBudget = 65507;
+
+    internal const byte DigestFlagComplete = 0x01;
+    internal const byte NodeFlagAddress = 0x01;
+    internal const byte NodeFlagReset = 0x02;
+    internal const byte KnownNodeFlags = NodeFlagAddress | NodeFlagReset;
+
+    /// <summary>The 32-bit FNV-1a hash of a cluster name's UTF-8 bytes, carried in every header.</summary>
+    public static uint ClusterHash(string clusterName)
+    {
+        ArgumentNullException.ThrowIfNull(clusterName);
+        var hash = 2166136261u;
+        foreach (var b in Encoding.UTF8.GetBytes(clusterName))
+        {
+            hash ^= b;
+            hash *= 16777619u;
+        }
+
+        return hash;
+    }
+
+    /// <summary>Bytes an unsigned LEB128 varint of <paramref name="value"/> takes.</summary>
+    public static int VarIntSize(ulong value)
+    {
+        var size = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            size++;
+        }
+
+        return size;
+    }
+
+    /// <summary>Bytes a non-negative <paramref name="value"/> takes as a varint.</summary>
+    public static int VarIntSize(long value) => VarIntSize((ulong)value);
+
+    /// <summary>Bytes a length-prefixed UTF-8 string takes.</summary>
+    public static int StringSize(string s)
+    {
+        var n = Encoding.UTF8.GetByteCount(s);
+        return VarIntSize((ulong)n) + n;
+    }
+
+    /// <summary>Bytes one digest entry takes.</summary>
+    public static int DigestEntrySize(in DigestEntry e) =>
+        StringSize(e.NodeId) + VarIntSize(e.Generation) + VarIntSize(e.Heartbeat) + VarIntSize(e.MaxVersion);
+
+    /// <summary>Bytes a digest takes besides its entries: the flags byte and the entry count.</summary>
+    public static int DigestOverhead(int count) => 1 + VarIntSize((ulong)count);
+
+    /// <summary>
+    /// Bytes a node delta's header takes (everything but its pairs and pair count). <paramref name="lastVersion"/> is
+    /// an upper bound: a truncated delta's real header is never larger.
+    /// </summary>
+    public static int NodeDeltaHeaderSize(string nodeId, long generation, string? address, long heartbeat, long fromVersion, long lastVersion, bool isReset, long gcWatermark) =>
+        StringSize(nodeId) + VarIntSize(generation) + 1 + (address is null ? 0 : StringSize(address)) + VarIntSize(heartbeat)
+        + VarIntSize(fromVersion) + VarIntSize(lastVersion - fromVersion) + (isReset ? VarIntSize(gcWatermark) : 0);
+
+    /// <summary>Bytes one pair takes when the previous pair of its node delta had version <paramref name="previousVersion"/>.</summary>
+    public static int PairSize(in KeyValueUpdate p, long previousVersion) =>
+        StringSize(p.Key) + VarIntSize((ulong)(p.Version - previousVersion) << 1) + (p.IsDeleted ? 0 : StringSize(p.Value));
+
+    /// <summary>Bytes a whole node delta takes.</summary>
+    public static int NodeDeltaSize(NodeDelta d)
+    {
+        var size = NodeDeltaHeaderSize(d.NodeId, d.Generation, d.Address, d.Heartbeat, d.FromVersion, d.LastVersion, d.IsReset, d.GcWatermark)
+                   + VarIntSize((ulong)d.Pairs.Count);
+        var prev = d.FromVersion;
+        foreach (var p in d.Pairs)
+        {
+            size += PairSize(p, prev);
+            prev = p.Version;
+        }
+
+        return size;
+    }
+
+    /// <summary>Bytes a whole digest takes.</summary>
+    public static int DigestSize(Digest d)
+    {
+        var size = DigestOverhead(d.Entries.Count);
+        foreach (var e in d.Entries)
+            size += DigestEntrySize(e);
+        return size;
+    }
+
+    /// <summary>Bytes a whole delta takes.</summary>
+    public static int DeltaSize(Delta d)
+    {
+        var size = VarIntSize((ulong)d.Nodes.Count);
+        foreach (var n in d.Nodes)
+            size += NodeDeltaSize(n);
+        return size;
+    }
+
+    /// <summary>Bytes the whole encoded message takes, header included.</summary>
+    public static int MessageSize(GossipMessage message) => HeaderSize + message switch
+    {
+        DigestRequest m => DigestSize(m.Digest),
+        DigestResponse m => DeltaSize(m.Delta) + DigestSize(m.Digest),
+        DeltaMessage m => DeltaSize(m.Delta),
+        LeaveMessage m => StringSize(m.NodeId) + VarIntSize(m.Generation),
+        _ => throw new ArgumentException($"Unknown message type {message.GetType().Name}.", nameof(message)),
+    };
+}
+
+/// <summary>The type byte of a datagram.</summary>
+public enum MessageType : byte
+{
+    /// <summary>Step 1: <see cref="Protocol.DigestRequest"/>.</summary>
+    DigestRequest = 1,
+
+    /// <summary>Step 2: <see cref="Protocol.DigestResponse"/>.</summary>
+    DigestResponse = 2,
+
+    /// <summary>Step 3: <see cref="Protocol.DeltaMessage"/>.</summary>
+    Delta = 3,
+
+    /// <summary><see cref="Protocol.LeaveMessage"/>.</summary>
+    Leave = 4,
+}
