@@ -310,6 +310,19 @@ public sealed class ClusterState
         return FillDelta(bodyBudget, random);
     }
 
+    /// <summary>
+    /// This node's own pairs newer than <paramref name="fromVersion"/>, as a delta for an eager push: receivers that
+    /// hold at least <paramref name="fromVersion"/> apply it at once; the rest reject it as a gap and catch up by gossip.
+    /// </summary>
+    public Delta BuildOwnDelta(long fromVersion, int budgetBytes, Random random)
+    {
+        var body = CheckBudget(budgetBytes) - WireFormat.HeaderSize;
+        _candidates.Clear();
+        if (fromVersion < Self.MaxVersion)
+            _candidates.Add(new Candidate(Self, Self.Generation, Math.Max(0, fromVersion)));
+        return FillDelta(body, random);
+    }
+
     private Digest FillDigest(List<DigestEntry> wanted, List<DigestEntry> fresher, int room, Random random)
     {
         var entries = new List<DigestEntry>(wanted.Count + fresher.Count);

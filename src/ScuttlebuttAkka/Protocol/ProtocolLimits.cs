@@ -18,10 +18,10 @@ public sealed record ProtocolLimits
     public const int MaxAddressBytes = 255;
 
     /// <summary>Largest key, in UTF-8 bytes.</summary>
-    public int MaxKeyBytes { get; init; } = 256;
+    public int MaxKeyBytes { get; init; } = 128;
 
     /// <summary>Largest value, in UTF-8 bytes. A key and its value must fit in one datagram, so keep this well under the datagram size.</summary>
-    public int MaxValueBytes { get; init; } = 1024;
+    public int MaxValueBytes { get; init; } = 512;
 
     /// <summary>Most keys (live or tombstoned) one node may hold; writes past it fail and remote pairs past it are dropped.</summary>
     public int MaxKeysPerNode { get; init; } = 4096;
