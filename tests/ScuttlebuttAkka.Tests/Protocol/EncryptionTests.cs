@@ -176,6 +176,16 @@ public sealed class EncryptionTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Codec(KeyRing.Create(Key(16, 1)), (EncryptionMode)42));
     }
 
+    [Fact]
+    public void Settings_can_be_logged_without_leaking_a_key()
+    {
+        var key = Key(32, 1);
+        var text = new EncryptionSettings(KeyRing.Create(key), EncryptionMode.SendEncrypted).ToString();
+        Assert.Contains(KeyRing.KeyIdOf(key).ToString("x8", null), text, StringComparison.Ordinal);
+        Assert.Contains("SendEncrypted", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(key), text, StringComparison.Ordinal);
+    }
+
     // ---------------------------------------------------------------- rejection paths
 
     [Fact]
