@@ -133,15 +133,14 @@ internal sealed class UdpStage : GraphStageWithMaterializedValue<FlowShape<Datag
             _bound.TrySetException(new InvalidOperationException("The UDP flow stopped before its socket was bound."));
         }
 
-        private static Socket OpenSocket(IPEndPoint endPoint, UdpFlowOptions options)
+        private Socket OpenSocket(IPEndPoint endPoint, UdpFlowOptions options)
         {
             var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             try
             {
                 // Sends run on the stream's thread: a full send buffer must drop the datagram, not block the stream.
                 socket.Blocking = false;
-                socket.ReceiveBufferSize = options.ReceiveBufferBytes;
-                socket.SendBufferSize = options.SendBufferBytes;
+                TrySetBufferSizes(socket, options);
                 socket.Bind(endPoint);
                 return socket;
             }
@@ -149,6 +148,29 @@ internal sealed class UdpStage : GraphStageWithMaterializedValue<FlowShape<Datag
             {
                 socket.Dispose();
                 throw;
+            }
+        }
+
+        // Buffer sizes are a wish: Linux silently caps them, macOS refuses sizes above its limit. Either way the
+        // socket still works with the system's default, so a refusal is worth a warning, not a failed bind.
+        private void TrySetBufferSizes(Socket socket, UdpFlowOptions options)
+        {
+            try
+            {
+                socket.ReceiveBufferSize = options.ReceiveBufferBytes;
+            }
+            catch (SocketException e)
+            {
+                _log.Warning("UDP flow keeps the system's receive buffer ({0} B): {1} B was refused ({2})", socket.ReceiveBufferSize, options.ReceiveBufferBytes, e.SocketErrorCode);
+            }
+
+            try
+            {
+                socket.SendBufferSize = options.SendBufferBytes;
+            }
+            catch (SocketException e)
+            {
+                _log.Warning("UDP flow keeps the system's send buffer ({0} B): {1} B was refused ({2})", socket.SendBufferSize, options.SendBufferBytes, e.SocketErrorCode);
             }
         }
 
