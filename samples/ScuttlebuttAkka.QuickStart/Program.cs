@@ -3,6 +3,7 @@
 //   dotnet run --project samples/ScuttlebuttAkka.QuickStart -- 7002 127.0.0.1:7001
 // <quickstart>
 using Akka.Actor;
+using Akka.Actor.Dsl;
 using ScuttlebuttAkka;
 
 var port = args.Length > 0 ? args[0] : "7001";

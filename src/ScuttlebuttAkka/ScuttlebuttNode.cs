@@ -148,6 +148,6 @@ public sealed class ScuttlebuttNode : IAsyncDisposable
     private static string ActorName(string nodeId)
     {
         var name = "scuttlebutt-" + nodeId;
-        return ActorPath.IsValidPathElement(name) ? name : "scuttlebutt-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(nodeId)))[..16];
+        return ActorPath.IsValidPathElement(name) ? name : "scuttlebutt-" + Convert.ToHexString(global::System.Security.Cryptography.SHA256.HashData(global::System.Text.Encoding.UTF8.GetBytes(nodeId)))[..16];
     }
 }

@@ -295,11 +295,12 @@ public sealed record ScuttlebuttSettings
         var parsed = mode switch
         {
             "off" => EncryptionMode.Off,
-            "migrate" => EncryptionMode.SendEncryptedAcceptPlaintext,
+            "accept-encrypted" => EncryptionMode.AcceptEncrypted,
+            "send-encrypted" => EncryptionMode.SendEncrypted,
             "required" => EncryptionMode.Required,
-            _ => throw new ConfigurationException($"scuttlebutt.encryption.mode = '{mode}' is not one of off, migrate, required."),
+            _ => throw new ConfigurationException($"scuttlebutt.encryption.mode = '{mode}' is not one of off, accept-encrypted, send-encrypted, required."),
         };
-        if (parsed == EncryptionMode.Off)
+        if (parsed == EncryptionMode.Off && keys.Count == 0)
             return null;
         if (keys.Count == 0)
             throw new ConfigurationException($"scuttlebutt.encryption.mode = {mode} needs at least one key in scuttlebutt.encryption.keys.");

@@ -366,7 +366,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
                         _status[r.NodeId] = PeerStatus.Alive;
                         Learn(r.Address);
                         if (_children.TryGetValue(r.NodeId, out var child))
-                            child.Tell(new PeerRestartedNotice(r.NewGeneration));
+                            child.Tell(new PeerRestartedNotice(r.NewGeneration, _clock.NowMs));
                         else
                             AddPeer(r.NodeId, r.NewGeneration, r.Address);
                         events.Add(new PeerEvent.Restarted(self, r.NodeId, r.OldGeneration, r.NewGeneration, r.Address));
@@ -379,7 +379,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
                         break;
                     case NodeLeft l:
                         if (_children.TryGetValue(l.NodeId, out var leaving))
-                            leaving.Tell(PeerLeftNotice.Instance);
+                            leaving.Tell(new PeerLeftNotice(_clock.NowMs));
                         break;
                 }
             }
@@ -391,10 +391,14 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
                 _subscription.Tell(new PublishEvents(events, _viewHolder.View));
         }
 
-        foreach (var id in report.HeartbeatsAdvanced)
+        if (report.HeartbeatsAdvanced.Count > 0)
         {
-            if (_children.TryGetValue(id, out var child))
-                child.Tell(HeartbeatArrived.Instance);
+            var arrived = new HeartbeatArrived(_clock.NowMs);
+            foreach (var id in report.HeartbeatsAdvanced)
+            {
+                if (_children.TryGetValue(id, out var child))
+                    child.Tell(arrived);
+            }
         }
     }
 
@@ -403,7 +407,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         if (_children.ContainsKey(id))
             return;
         var child = Context.ActorOf(
-            PeerStateActor.Props(_settings.NodeId, id, generation, _settings.Liveness, _clock, _settings.GossipInterval),
+            PeerStateActor.Props(_settings.NodeId, id, generation, _clock.NowMs, _settings.Liveness, _clock, _settings.GossipInterval),
             "peer-" + (++_childSequence).ToString(System.Globalization.CultureInfo.InvariantCulture));
         _children[id] = child;
         _status[id] = PeerStatus.Alive;

@@ -33,20 +33,17 @@ internal sealed record SeedsResolved(IReadOnlyList<string> Seeds);
 
 internal sealed record AddressResolved(string Address, IPEndPoint? EndPoint);
 
-/// <summary>Gossiper to child: the peer's heartbeat advanced now.</summary>
-internal sealed record HeartbeatArrived
-{
-    public static readonly HeartbeatArrived Instance = new();
-}
+// Times are read by the gossiper when the datagram is applied, not when the child dequeues the message, so a busy
+// mailbox cannot distort the failure detector's intervals.
+
+/// <summary>Gossiper to child: the peer's heartbeat advanced at <paramref name="AtMs"/>.</summary>
+internal sealed record HeartbeatArrived(long AtMs);
 
 /// <summary>Gossiper to child: the peer came back as a new incarnation.</summary>
-internal sealed record PeerRestartedNotice(long Generation);
+internal sealed record PeerRestartedNotice(long Generation, long AtMs);
 
 /// <summary>Gossiper to child: the peer announced a leave.</summary>
-internal sealed record PeerLeftNotice
-{
-    public static readonly PeerLeftNotice Instance = new();
-}
+internal sealed record PeerLeftNotice(long AtMs);
 
 /// <summary>Child to itself: time to evaluate the failure detector.</summary>
 internal sealed record LivenessCheck

@@ -15,16 +15,23 @@ public sealed class PeerStateActor : ReceiveActor, IWithTimers
     private readonly IClock _clock;
     private readonly PeerLiveness _liveness;
 
-    /// <summary>Creates the actor of peer <paramref name="peerId"/> seen by <paramref name="observer"/>.</summary>
-    public PeerStateActor(string observer, string peerId, long generation, LivenessSettings settings, IClock clock, TimeSpan checkInterval)
+    /// <summary>
+    /// Creates the actor of peer <paramref name="peerId"/> seen by <paramref name="observer"/>, first heard of at
+    /// <paramref name="discoveredAtMs"/> (passed in: the actor may be constructed a little later).
+    /// </summary>
+    public PeerStateActor(string observer, string peerId, long generation, long discoveredAtMs, LivenessSettings settings, IClock clock, TimeSpan checkInterval)
     {
         _observer = observer;
         _clock = clock;
-        _liveness = new PeerLiveness(peerId, generation, settings, clock.NowMs);
+        _liveness = new PeerLiveness(peerId, generation, settings, discoveredAtMs);
 
-        Receive<HeartbeatArrived>(_ => Report(_liveness.OnHeartbeat(_clock.NowMs)));
-        Receive<PeerRestartedNotice>(m => _liveness.OnRestarted(m.Generation, _clock.NowMs));
-        Receive<PeerLeftNotice>(_ => Report(_liveness.OnLeft(_clock.NowMs)));
+        Receive<HeartbeatArrived>(m => Report(_liveness.OnHeartbeat(m.AtMs)));
+        Receive<PeerRestartedNotice>(m =>
+        {
+            if (m.Generation > _liveness.Generation)
+                _liveness.OnRestarted(m.Generation, m.AtMs);
+        });
+        Receive<PeerLeftNotice>(m => Report(_liveness.OnLeft(m.AtMs)));
         Receive<LivenessCheck>(_ =>
         {
             var now = _clock.NowMs;
@@ -41,8 +48,8 @@ public sealed class PeerStateActor : ReceiveActor, IWithTimers
     private TimeSpan CheckInterval { get; }
 
     /// <summary>Props for a peer actor.</summary>
-    public static Props Props(string observer, string peerId, long generation, LivenessSettings settings, IClock clock, TimeSpan checkInterval) =>
-        Akka.Actor.Props.Create(() => new PeerStateActor(observer, peerId, generation, settings, clock, checkInterval));
+    public static Props Props(string observer, string peerId, long generation, long discoveredAtMs, LivenessSettings settings, IClock clock, TimeSpan checkInterval) =>
+        Akka.Actor.Props.Create(() => new PeerStateActor(observer, peerId, generation, discoveredAtMs, settings, clock, checkInterval));
 
     /// <inheritdoc />
     protected override void PreStart() =>

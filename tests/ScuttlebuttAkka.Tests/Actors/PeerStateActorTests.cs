@@ -23,7 +23,8 @@ public sealed class PeerStateActorTests : TestKit
     private (IActorRef Peer, ManualClock Clock) Spawn()
     {
         var clock = new ManualClock(1_000);
-        var peer = ChildActorOf(PeerStateActor.Props("observer", "peer-1", 7, Liveness, clock, TimeSpan.FromMilliseconds(20)));
+        // The periodic check is an hour apart: each test triggers checks itself, so nothing races with the clock.
+        var peer = ChildActorOf(PeerStateActor.Props("observer", "peer-1", 7, clock.NowMs, Liveness, clock, TimeSpan.FromHours(1)));
         return (peer, clock);
     }
 
@@ -32,16 +33,19 @@ public sealed class PeerStateActorTests : TestKit
         for (var i = 0; i < times; i++)
         {
             clock.Advance(100);
-            peer.Tell(HeartbeatArrived.Instance);
+            peer.Tell(new HeartbeatArrived(clock.NowMs));
         }
     }
+
+    private static void Check(IActorRef peer) => peer.Tell(LivenessCheck.Instance);
 
     [Fact]
     public void Regular_heartbeats_keep_the_peer_alive()
     {
         var (peer, clock) = Spawn();
         Beat(peer, clock, 20);
-        // Checks run every 20 ms of real time; with fresh heartbeats none of them may report anything.
+        clock.Advance(100);
+        Check(peer);
         ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
@@ -51,12 +55,13 @@ public sealed class PeerStateActorTests : TestKit
         var (peer, clock) = Spawn();
         Beat(peer, clock, 20);
         clock.Advance(5_000);
+        Check(peer);
         var down = ExpectMsg<PeerTransitioned>(TimeSpan.FromSeconds(10));
         Assert.Equal(LivenessTransition.Down, down.Transition);
         Assert.Equal("peer-1", down.PeerId);
         Assert.True(down.Phi > Liveness.Detector.Threshold);
 
-        peer.Tell(HeartbeatArrived.Instance);
+        peer.Tell(new HeartbeatArrived(clock.NowMs));
         var up = ExpectMsg<PeerTransitioned>(TimeSpan.FromSeconds(10));
         Assert.Equal(LivenessTransition.Up, up.Transition);
     }
@@ -68,8 +73,10 @@ public sealed class PeerStateActorTests : TestKit
         Watch(peer);
         Beat(peer, clock, 10);
         clock.Advance(5_000);
+        Check(peer);
         Assert.Equal(LivenessTransition.Down, ExpectMsg<PeerTransitioned>(TimeSpan.FromSeconds(10)).Transition);
         clock.Advance((long)Liveness.DownExpiry.TotalMilliseconds + 1);
+        Check(peer);
         Assert.Equal(LivenessTransition.Removed, ExpectMsg<PeerTransitioned>(TimeSpan.FromSeconds(10)).Transition);
         ExpectTerminated(peer, TimeSpan.FromSeconds(10));
     }
@@ -79,9 +86,10 @@ public sealed class PeerStateActorTests : TestKit
     {
         var (peer, clock) = Spawn();
         Beat(peer, clock, 10);
-        peer.Tell(PeerLeftNotice.Instance);
+        peer.Tell(new PeerLeftNotice(clock.NowMs));
         Assert.Equal(LivenessTransition.Left, ExpectMsg<PeerTransitioned>(TimeSpan.FromSeconds(10)).Transition);
         clock.Advance((long)Liveness.LeftExpiry.TotalMilliseconds + 1);
+        Check(peer);
         Assert.Equal(LivenessTransition.Removed, ExpectMsg<PeerTransitioned>(TimeSpan.FromSeconds(10)).Transition);
     }
 
@@ -90,8 +98,9 @@ public sealed class PeerStateActorTests : TestKit
     {
         var (peer, clock) = Spawn();
         Beat(peer, clock, 10);
-        peer.Tell(new PeerRestartedNotice(9));
+        peer.Tell(new PeerRestartedNotice(9, clock.NowMs));
         clock.Advance(10_000);
+        Check(peer);
         var down = ExpectMsg<PeerTransitioned>(TimeSpan.FromSeconds(10));
         Assert.Equal(LivenessTransition.Down, down.Transition);
         Assert.Equal(9, down.Generation);

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using System.Collections.Immutable;
 using Akka.TestKit.Xunit2;
 using ScuttlebuttAkka.Actors;
