@@ -27,8 +27,14 @@ public sealed record FailureDetectorSettings
     /// </summary>
     public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>The interval assumed before a second heartbeat arrives; set it near the gossip interval.</summary>
+    /// <summary>
+    /// The interval assumed before real ones are known: the history starts with mean and standard deviation equal to
+    /// it, so set it near the gossip interval.
+    /// </summary>
     public TimeSpan FirstHeartbeatEstimate { get; init; } = TimeSpan.FromSeconds(1);
+
+    // The bootstrap records twice the estimate as one interval, and intervals are kept as int milliseconds.
+    private const int MaxFirstHeartbeatEstimateMs = int.MaxValue / 2;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when a parameter is out of range.</summary>
     public void Validate()
@@ -43,7 +49,7 @@ public sealed record FailureDetectorSettings
             throw new ArgumentOutOfRangeException(nameof(AcceptableHeartbeatPause), AcceptableHeartbeatPause, "AcceptableHeartbeatPause must not be negative.");
         if (FirstHeartbeatEstimate < TimeSpan.FromMilliseconds(1))
             throw new ArgumentOutOfRangeException(nameof(FirstHeartbeatEstimate), FirstHeartbeatEstimate, "FirstHeartbeatEstimate must be at least 1 ms.");
-        if (FirstHeartbeatEstimate > TimeSpan.FromMilliseconds(int.MaxValue))
-            throw new ArgumentOutOfRangeException(nameof(FirstHeartbeatEstimate), FirstHeartbeatEstimate, $"FirstHeartbeatEstimate must be at most {int.MaxValue} ms (about 24.8 days).");
+        if (FirstHeartbeatEstimate > TimeSpan.FromMilliseconds(MaxFirstHeartbeatEstimateMs))
+            throw new ArgumentOutOfRangeException(nameof(FirstHeartbeatEstimate), FirstHeartbeatEstimate, $"FirstHeartbeatEstimate must be at most {MaxFirstHeartbeatEstimateMs} ms (about 12.4 days).");
     }
 }

@@ -39,13 +39,14 @@ public sealed class PhiAccrualFailureDetector
         _thresholdSigmas = SigmasForPhi(settings.Threshold);
         _samples = new int[Math.Min(16, settings.MaxSampleSize)];
 
-        // Bootstrap: two intervals half the estimate either side of it, i.e. mean = estimate and standard deviation =
-        // estimate / 2. Heartbeats that travel by gossip arrive with a deviation of 0.5 to 1.1 gossip intervals
-        // (docs/failure-detector.md), so a narrower prior would raise false alarms before real samples arrive.
-        // They are ordinary samples, pushed out of the window by real ones like any other.
+        // Bootstrap: the intervals 0 and 2 * estimate, i.e. mean = estimate and standard deviation = estimate.
+        // Heartbeats that travel by gossip arrive with a deviation of about one gossip interval, and the first few
+        // real samples underestimate it; this wide prior keeps the first rounds after discovery free of false alarms
+        // (docs/failure-detector.md has the measurements). They are ordinary samples, pushed out of the window by
+        // real ones like any other.
         var estimate = (long)Math.Round(settings.FirstHeartbeatEstimate.TotalMilliseconds);
-        Record(estimate - estimate / 2);
-        Record(estimate + estimate / 2);
+        Record(0);
+        Record(2 * estimate);
     }
 
     /// <summary>The settings this detector uses.</summary>

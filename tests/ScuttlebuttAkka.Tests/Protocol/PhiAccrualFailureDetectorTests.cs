@@ -87,7 +87,7 @@ public sealed class PhiAccrualFailureDetectorTests
 
         Assert.Equal(2, d.SampleCount);
         Assert.Equal(estimateMs, d.MeanIntervalMs, 9);
-        Assert.Equal(estimateMs / 2, d.StdDeviationMs, 9);
+        Assert.Equal(estimateMs, d.StdDeviationMs, 9);
     }
 
     [Fact]
@@ -110,6 +110,19 @@ public sealed class PhiAccrualFailureDetectorTests
         Assert.True(slow.IsAvailable(10_000 + 2000));
         Assert.False(fast.IsAvailable(10_000 + (long)fast.SilenceToThresholdMs + 1));
         Assert.True(slow.IsAvailable(10_000 + (long)fast.SilenceToThresholdMs + 1));
+    }
+
+    [Fact]
+    public void Right_after_discovery_a_gap_of_five_estimates_is_not_fatal()
+    {
+        // Gossip delivers news of a peer in bursts: gaps of five gossip intervals occur even without loss, and the
+        // first few real intervals say little about the spread, so the bootstrap must carry a wide deviation.
+        var d = new PhiAccrualFailureDetector(Default);
+        var last = Feed(d, Enumerable.Repeat(1000L, 3));
+        var estimate = (long)Default.FirstHeartbeatEstimate.TotalMilliseconds;
+
+        Assert.True(d.IsAvailable(last + 5 * estimate), $"phi = {d.Phi(last + 5 * estimate)}");
+        Assert.False(d.IsAvailable(last + 20 * estimate));
     }
 
     [Fact]
@@ -197,7 +210,7 @@ public sealed class PhiAccrualFailureDetectorTests
 
         Assert.Equal(a.MeanIntervalMs, b.MeanIntervalMs);
         Assert.Equal(a.StdDeviationMs, b.StdDeviationMs);
-        var raw = history.Select(x => (double)x).Append(60_000).Prepend(1500).Prepend(500).ToArray();
+        var raw = history.Select(x => (double)x).Append(60_000).Prepend(2000).Prepend(0).ToArray();
         var rawMean = raw.Average();
         var rawStd = Math.Sqrt(raw.Select(x => (x - rawMean) * (x - rawMean)).Average());
         Assert.True(a.StdDeviationMs < rawStd / 2, $"std {a.StdDeviationMs} vs {rawStd} had the pause been recorded whole");
@@ -233,7 +246,7 @@ public sealed class PhiAccrualFailureDetectorTests
     {
         const int cap = 37;
         var d = new PhiAccrualFailureDetector(Default with { MaxSampleSize = cap });
-        var model = new List<double> { 500, 1500 };
+        var model = new List<double> { 0, 2 * 1000 };
         var rng = new Random(4);
         long t = 0;
         d.Heartbeat(t);
