@@ -105,9 +105,9 @@ public sealed class ScuttlebuttSettingsTests
     public void The_unspecified_bind_address_advertises_a_concrete_one()
     {
         var s = ScuttlebuttSettings.Local with { NodeId = "n" };
-        var advertised = s.EffectiveAdvertise(new global::System.Net.IPEndPoint(global::System.Net.IPAddress.Any, 7474));
+        var advertised = s.EffectiveAdvertise(new System.Net.IPEndPoint(System.Net.IPAddress.Any, 7474));
         Assert.True(GossipAddress.TryParseEndPoint(advertised, out var ep));
-        Assert.NotEqual(global::System.Net.IPAddress.Any, ep!.Address);
+        Assert.NotEqual(System.Net.IPAddress.Any, ep!.Address);
         Assert.Equal(7474, ep.Port);
     }
 }

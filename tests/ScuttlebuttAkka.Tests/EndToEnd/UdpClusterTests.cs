@@ -1,7 +1,7 @@
 using Akka.TestKit.Xunit2;
 using ScuttlebuttAkka.Protocol;
 
-namespace ScuttlebuttAkka.Tests.System;
+namespace ScuttlebuttAkka.Tests.EndToEnd;
 
 /// <summary>
 /// End-to-end tests over real UDP on loopback. Few, with generous timeouts: they assert outcomes, never timings.

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using ScuttlebuttAkka.Transport;
 
-namespace ScuttlebuttAkka.Tests.System;
+namespace ScuttlebuttAkka.Tests.EndToEnd;
 
 /// <summary>Starts nodes of one test cluster in one ActorSystem on loopback, port 0, Local preset.</summary>
 internal sealed class LocalCluster : IAsyncDisposable
