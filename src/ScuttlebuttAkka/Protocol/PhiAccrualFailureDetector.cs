@@ -82,9 +82,10 @@ public sealed class PhiAccrualFailureDetector
 
     /// <summary>Records a heartbeat arriving at <paramref name="nowMs"/>.</summary>
     /// <remarks>
-    /// An interval longer than <see cref="SilenceToThresholdMs"/> is recorded as that value: long enough that a slower
-    /// heartbeat rate is still learned within a few dozen arrivals, bounded so that one partition or pause does not
-    /// inflate the deviation (and so the detection time) for the next <see cref="FailureDetectorSettings.MaxSampleSize"/> heartbeats.
+    /// An interval longer than <see cref="SilenceToThresholdMs"/> is recorded as that value: long enough that a
+    /// genuinely slower heartbeat rate is still learned (each capped interval raises the cap), bounded so that one
+    /// partition or pause does not inflate the deviation, and so the detection time, for the next
+    /// <see cref="FailureDetectorSettings.MaxSampleSize"/> heartbeats.
     /// An arrival earlier than the last one (a clock that stepped back) counts as an interval of zero.
     /// </remarks>
     public void Heartbeat(long nowMs)
