@@ -45,7 +45,7 @@ public sealed class PeerLiveness
     /// <summary>True once <see cref="LivenessTransition.Removed"/> was reported; the peer is to be forgotten, and every call returns <see cref="LivenessTransition.None"/> until a restart.</summary>
     public bool IsRemoved { get; private set; }
 
-    /// <summary>When the last heartbeat of this incarnation arrived.</summary>
+    /// <summary>When the last heartbeat of this incarnation was counted (creation or restart counts as one; heartbeats after a leave do not).</summary>
     public long LastHeartbeatMs => _detector.LastHeartbeatMs ?? StatusSinceMs;
 
     /// <summary>The failure detector's suspicion at <paramref name="nowMs"/>.</summary>

@@ -14,7 +14,6 @@ public sealed class PhiAccrualFailureDetector
     // Above this, log(1 + exp(z)) equals z to double precision; computing exp(z) there would only risk overflow.
     private const double SoftplusLinearFrom = 40;
 
-    private readonly FailureDetectorSettings _settings;
     private readonly double _minStdMs;
     private readonly double _pauseMs;
 
@@ -33,7 +32,7 @@ public sealed class PhiAccrualFailureDetector
     {
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
-        _settings = settings;
+        Settings = settings;
         _minStdMs = settings.MinStdDeviation.TotalMilliseconds;
         _pauseMs = settings.AcceptableHeartbeatPause.TotalMilliseconds;
         _thresholdSigmas = SigmasForPhi(settings.Threshold);
@@ -50,7 +49,7 @@ public sealed class PhiAccrualFailureDetector
     }
 
     /// <summary>The settings this detector uses.</summary>
-    public FailureDetectorSettings Settings => _settings;
+    public FailureDetectorSettings Settings { get; }
 
     /// <summary>How many intervals the window holds (at most <see cref="FailureDetectorSettings.MaxSampleSize"/>), the two bootstrap intervals included until real ones push them out.</summary>
     public int SampleCount => _count;
@@ -82,9 +81,10 @@ public sealed class PhiAccrualFailureDetector
 
     /// <summary>Records a heartbeat arriving at <paramref name="nowMs"/>.</summary>
     /// <remarks>
-    /// An interval longer than <see cref="SilenceToThresholdMs"/> is recorded as that value: long enough that a slower
-    /// heartbeat rate is still learned within a few dozen arrivals, bounded so that one partition or pause does not
-    /// inflate the deviation (and so the detection time) for the next <see cref="FailureDetectorSettings.MaxSampleSize"/> heartbeats.
+    /// An interval longer than <see cref="SilenceToThresholdMs"/> is recorded as that value: long enough that a
+    /// genuinely slower heartbeat rate is still learned (each capped interval raises the cap), bounded so that one
+    /// partition or pause does not inflate the deviation, and so the detection time, for the next
+    /// <see cref="FailureDetectorSettings.MaxSampleSize"/> heartbeats.
     /// An arrival earlier than the last one (a clock that stepped back) counts as an interval of zero.
     /// </remarks>
     public void Heartbeat(long nowMs)
@@ -111,11 +111,11 @@ public sealed class PhiAccrualFailureDetector
         if (_lastArrivalMs is not { } last)
             return 0;
         var y = (ElapsedMs(last, nowMs) - MeanIntervalMs - _pauseMs) / EffectiveStdDeviationMs;
-        return Softplus(Logit(y)) / Math.Log(10);
+        return Softplus(LogisticExponent(y)) / Math.Log(10);
     }
 
     /// <summary>True while <see cref="Phi"/> at <paramref name="nowMs"/> is at most the threshold.</summary>
-    public bool IsAvailable(long nowMs) => Phi(nowMs) <= _settings.Threshold;
+    public bool IsAvailable(long nowMs) => Phi(nowMs) <= Settings.Threshold;
 
     private double EffectiveStdDeviationMs => Math.Max(StdDeviationMs, _minStdMs);
 
@@ -125,10 +125,10 @@ public sealed class PhiAccrualFailureDetector
     {
         // int is enough (24.8 days) and halves the memory of a window kept for every peer.
         var x = (int)Math.Clamp(intervalMs, 0, int.MaxValue);
-        if (_count < _settings.MaxSampleSize)
+        if (_count < Settings.MaxSampleSize)
         {
             if (_count == _samples.Length)
-                Array.Resize(ref _samples, (int)Math.Min((long)_samples.Length * 2, _settings.MaxSampleSize));
+                Array.Resize(ref _samples, (int)Math.Min((long)_samples.Length * 2, Settings.MaxSampleSize));
             _samples[_count++] = x;
         }
         else
@@ -146,13 +146,13 @@ public sealed class PhiAccrualFailureDetector
     }
 
     // The exponent of the logistic approximation; strictly increasing in y, so phi is monotone in elapsed time.
-    private static double Logit(double y) => y * (A + B * y * y);
+    private static double LogisticExponent(double y) => y * (A + B * y * y);
 
     // -log10(1 - F) with F = 1 / (1 + e^-z) is log10(1 + e^z); this form never takes the log of zero, so phi is finite.
     private static double Softplus(double z) => z >= SoftplusLinearFrom ? z : Math.Log(1 + Math.Exp(z));
 
-    // Solves Softplus(Logit(y)) / ln 10 = phi for y: z = ln(10^phi - 1), then the cubic B y^3 + A y - z = 0, which has
-    // one real root because A and B are positive (Cardano), polished by Newton steps.
+    // Solves Softplus(LogisticExponent(y)) / ln 10 = phi for y: z = ln(10^phi - 1), then the cubic B y^3 + A y - z = 0,
+    // which has one real root because A and B are positive (Cardano), polished by Newton steps.
     private static double SigmasForPhi(double phi)
     {
         var z = phi > 300 ? phi * Math.Log(10) : Math.Log(Math.Pow(10, phi) - 1);
@@ -161,7 +161,7 @@ public sealed class PhiAccrualFailureDetector
         var root = Math.Sqrt(q * q / 4 + p * p * p / 27);
         var y = Math.Cbrt(-q / 2 + root) + Math.Cbrt(-q / 2 - root);
         for (var i = 0; i < 3; i++)
-            y -= (Logit(y) - z) / (A + 3 * B * y * y);
+            y -= (LogisticExponent(y) - z) / (A + 3 * B * y * y);
         return y;
     }
 }
