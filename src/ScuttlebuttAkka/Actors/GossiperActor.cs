@@ -302,39 +302,11 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
             return;
         }
 
-        var now = _clock.NowMs;
         var report = new ApplyReport();
-        switch (message)
-        {
-            case DigestRequest request:
-            {
-                // A sender we do not know gets at most twice its datagram back (and never less than the minimum
-                // budget), so a small spoofed datagram cannot make us flood a victim. Known peers get the full budget.
-                var budget = _knownEndPoints.Contains(datagram.Remote)
-                    ? _codec.MessageBudget
-                    : Math.Clamp(2 * length, WireFormat.MinimumBudget, _codec.MessageBudget);
-                var response = _state.HandleDigestRequest(request.Digest, budget, _random, report);
-                Send(datagram.Remote, _codec.Encode(response));
-                break;
-            }
-
-            case DigestResponse response:
-            {
-                var ack = _state.HandleDigestResponse(response, _codec.MessageBudget, now, _random, report);
-                if (ack is not null)
-                    Send(datagram.Remote, _codec.Encode(ack));
-                break;
-            }
-
-            case DeltaMessage delta:
-                _state.ApplyDelta(delta.Delta, now, report);
-                break;
-
-            case LeaveMessage leave:
-                _state.ApplyLeave(leave, report);
-                break;
-        }
-
+        var budget = ClusterState.ReplyBudget(_knownEndPoints.Contains(datagram.Remote), length, _codec.MessageBudget);
+        var reply = _state.Receive(message!, budget, _codec.MessageBudget, _clock.NowMs, _random, report);
+        if (reply is not null)
+            Send(datagram.Remote, _codec.Encode(reply));
         Process(report);
     }
 
