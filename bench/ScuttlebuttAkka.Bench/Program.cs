@@ -1,1 +1,9 @@
-namespace ScuttlebuttAkka.Bench; internal static class Program { private static int Main() => 0; }
+using ScuttlebuttAkka.Bench.Cli;
+
+namespace ScuttlebuttAkka.Bench;
+
+/// <summary>Entry point of the evaluation CLI; see <see cref="BenchCli"/> for the commands.</summary>
+internal static class Program
+{
+    private static Task<int> Main(string[] args) => BenchCli.Build().Parse(args).InvokeAsync();
+}

@@ -1,0 +1,36 @@
+using Akka.Actor;
+
+namespace ScuttlebuttAkka.Bench.Clusters;
+
+/// <summary>
+/// Subscribed to every <see cref="PeerEvent"/> of an ActorSystem (all nodes of a bench cluster share one), it turns
+/// each into an <see cref="Observation"/> stamped on arrival. Only the benchmark key's updates are kept.
+/// </summary>
+internal sealed class PeerEventRecorder : ReceiveActor
+{
+    /// <summary>Creates a recorder writing into <paramref name="log"/> with times from <paramref name="now"/>.</summary>
+    public PeerEventRecorder(ObservationLog log, Func<TimeSpan> now, string valueKey)
+    {
+        Receive<PeerEvent>(e =>
+        {
+            var at = now();
+            Observation? observation = e switch
+            {
+                PeerEvent.Joined => new Observation(at, e.Observer, e.PeerId, ObservationKind.Joined),
+                PeerEvent.Restarted => new Observation(at, e.Observer, e.PeerId, ObservationKind.Joined),
+                PeerEvent.Updated u when u.Key == valueKey => new Observation(at, e.Observer, e.PeerId, ObservationKind.Updated, u.Value),
+                PeerEvent.Down => new Observation(at, e.Observer, e.PeerId, ObservationKind.Down),
+                PeerEvent.Up => new Observation(at, e.Observer, e.PeerId, ObservationKind.Reachable),
+                PeerEvent.Left => new Observation(at, e.Observer, e.PeerId, ObservationKind.Left),
+                PeerEvent.Removed => new Observation(at, e.Observer, e.PeerId, ObservationKind.Removed),
+                _ => null,
+            };
+            if (observation is not null)
+                log.Record(observation);
+        });
+    }
+
+    /// <summary>Props for a recorder.</summary>
+    public static Props Props(ObservationLog log, Func<TimeSpan> now, string valueKey) =>
+        Akka.Actor.Props.Create(() => new PeerEventRecorder(log, now, valueKey));
+}
