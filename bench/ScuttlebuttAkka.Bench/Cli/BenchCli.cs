@@ -1,5 +1,6 @@
 using System.CommandLine;
 using BenchmarkDotNet.Running;
+using ScuttlebuttAkka.Bench.Clusters;
 using ScuttlebuttAkka.Bench.Compare;
 using ScuttlebuttAkka.Bench.Fuzz;
 using ScuttlebuttAkka.Bench.Scenarios;
@@ -23,7 +24,7 @@ internal static class BenchCli
         root.Subcommands.Add(Measuring("propagate", "Update propagation: a random node writes a fresh value; time until every other node has it.", Measurements.Propagation));
         root.Subcommands.Add(Measuring("discover", "Discovery: time until all nodes know a new node; then its graceful leave.", Measurements.Discovery | Measurements.Leave));
         root.Subcommands.Add(Measuring("detect", "Failure detection of a crashed node, after an idle watch for false positives (--idle-seconds).", Measurements.IdleWatch | Measurements.Detection));
-        root.Subcommands.Add(Measuring("cost", "CPU time and bytes per node per second while the cluster is idle (--idle-seconds).", Measurements.IdleCost));
+        root.Subcommands.Add(Cost());
         root.Subcommands.Add(Compare());
         root.Subcommands.Add(Fuzz());
         root.Subcommands.Add(Micro());
@@ -36,6 +37,21 @@ internal static class BenchCli
         var options = new BenchOptionSet(name, defaultNodes: 64);
         options.AddTo(command);
         command.SetAction((result, token) => MeasureCommand.RunAsync(options.Read(result), measurements, token));
+        return command;
+    }
+
+    private static Command Cost()
+    {
+        var command = new Command("cost", "CPU time and bytes per node per second while the cluster is idle (--idle-seconds).");
+        var options = new BenchOptionSet("cost", defaultNodes: 64);
+        options.AddTo(command);
+        var breakdown = new Option<bool>("--breakdown") { Description = "Also decode every datagram sent and show the bytes by message type (costs CPU: read the CPU figure from a run without it)." };
+        command.Options.Add(breakdown);
+        command.SetAction((result, token) => MeasureCommand.RunAsync(
+            options.Read(result),
+            Measurements.IdleCost,
+            token,
+            result.GetValue(breakdown) ? ScuttlebuttCluster.UdpWithTally : null));
         return command;
     }
 

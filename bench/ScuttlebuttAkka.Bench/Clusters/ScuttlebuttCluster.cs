@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Streams.Dsl;
 using ScuttlebuttAkka.Transport;
 
 namespace ScuttlebuttAkka.Bench.Clusters;
@@ -10,7 +11,7 @@ namespace ScuttlebuttAkka.Bench.Clusters;
 /// Our nodes in one ActorSystem over a chosen transport (real UDP on loopback by default), with the Local preset at the
 /// requested interval. Every node but the first is seeded with the first running node's address.
 /// </summary>
-internal sealed class ScuttlebuttCluster : IClusterUnderTest
+internal sealed class ScuttlebuttCluster : IClusterUnderTest, ITrafficBreakdown
 {
     /// <summary>The key every node writes its benchmark value under.</summary>
     public const string ValueKey = "bench.value";
@@ -23,14 +24,32 @@ internal sealed class ScuttlebuttCluster : IClusterUnderTest
     private readonly List<ScuttlebuttNode> _everStarted = new();
     private readonly List<ScuttlebuttNode> _running = new();
     private readonly string _clusterName;
+    private readonly TrafficTally? _tally;
     private int _nextIndex;
 
-    /// <summary>Creates an empty cluster; nodes are added by <see cref="StartNodeAsync"/>.</summary>
-    public ScuttlebuttCluster(ClusterSpec spec, TransportFactory transport, string transportName)
+    /// <summary>
+    /// Creates an empty cluster; nodes are added by <see cref="StartNodeAsync"/>. With <paramref name="tallyTraffic"/>
+    /// every datagram sent is also decoded and counted by message type.
+    /// </summary>
+    public ScuttlebuttCluster(ClusterSpec spec, TransportFactory transport, string transportName, bool tallyTraffic = false)
     {
         _spec = spec;
-        _transport = transport;
         _clusterName = "bench-" + spec.Seed.ToString(CultureInfo.InvariantCulture);
+        if (tallyTraffic)
+        {
+            var tally = new TrafficTally(SettingsFor(0, Array.Empty<string>()).CreateCodec());
+            var inner = transport;
+            _tally = tally;
+            transport = settings => Flow.Create<Datagram>()
+                .Select(d =>
+                {
+                    tally.Count(d.Payload.Span);
+                    return d;
+                })
+                .ViaMaterialized(inner(settings), Keep.Right);
+        }
+
+        _transport = transport;
         Description = $"ScuttlebuttAkka, {transportName}, {spec.Interval.TotalMilliseconds:0} ms";
         _system = ActorSystem.Create("scuttlebutt-bench", ConfigurationFactory.ParseString("""
             akka.loglevel = WARNING
@@ -44,6 +63,12 @@ internal sealed class ScuttlebuttCluster : IClusterUnderTest
 
     /// <summary>A cluster over real UDP on 127.0.0.1.</summary>
     public static ScuttlebuttCluster Udp(ClusterSpec spec) => new(spec, Transports.Udp, "UDP loopback");
+
+    /// <summary>A cluster over real UDP on 127.0.0.1 that also counts what it sends by message type.</summary>
+    public static ScuttlebuttCluster UdpWithTally(ClusterSpec spec) => new(spec, Transports.Udp, "UDP loopback", tallyTraffic: true);
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, TrafficCount>? TrafficSnapshot() => _tally?.Snapshot();
 
     /// <inheritdoc />
     public string Description { get; }

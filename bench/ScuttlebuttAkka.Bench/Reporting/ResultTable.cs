@@ -34,6 +34,9 @@ internal static class ResultTable
     /// <summary>Prints the table for <paramref name="report"/>.</summary>
     public static void Print(BenchReport report)
     {
+        // Redirected output is measured as 80 columns, which wraps every row; a file or pipe has room.
+        if (Console.IsOutputRedirected && AnsiConsole.Profile.Width < 140)
+            AnsiConsole.Profile.Width = 140;
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(
             $"{report.Command}: {report.Nodes} nodes, {report.IntervalMs:0} ms interval, seed {report.Seed}"));
         table.AddColumn("measurement");

@@ -5,4 +5,5 @@ namespace ScuttlebuttAkka.Bench.Scenarios;
 /// <param name="Seconds">Length of the measured window.</param>
 /// <param name="CpuMsPerNodePerSecond">Process CPU time in the window, divided by nodes and seconds.</param>
 /// <param name="BytesPerNodePerSecond">Bytes sent in the window, divided by nodes and seconds; null when not counted.</param>
-internal sealed record IdleCostResult(int Nodes, double Seconds, double CpuMsPerNodePerSecond, double? BytesPerNodePerSecond);
+/// <param name="Traffic">The bytes by message type, when the cluster tallied them.</param>
+internal sealed record IdleCostResult(int Nodes, double Seconds, double CpuMsPerNodePerSecond, double? BytesPerNodePerSecond, IReadOnlyList<TrafficShare>? Traffic = null);
