@@ -173,7 +173,8 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         });
         Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
         Receive<StreamCompleted>(_ => _log.Debug("Transport of {0} completed", _settings.NodeId));
-        Receive<TransportFailed>(m => _log.Error(m.Cause, "Transport of {0} failed; gossip stops", _settings.NodeId));
+        // Let the supervisor restart the node (a new incarnation with a fresh socket) rather than run deaf and mute.
+        Receive<TransportFailed>(m => throw new InvalidOperationException($"The transport of node {_settings.NodeId} failed.", m.Cause));
         Receive<PeerTransitioned>(OnTransition);
         Receive<SeedsResolved>(m =>
         {
