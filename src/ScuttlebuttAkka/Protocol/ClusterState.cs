@@ -82,10 +82,13 @@ public sealed class ClusterState
 
     private long SetUnchecked(string key, string value, long? expiresAtMs)
     {
-        if (!Self.TryGet(key, out _) && Self.Count >= Limits.MaxKeysPerNode)
+        if (!Self.TryGet(key, out _) && IsOverKeyLimit(Self, key))
             throw new InvalidOperationException($"This node already holds {Limits.MaxKeysPerNode} keys (tombstones included); delete keys or raise MaxKeysPerNode.");
         return Self.SetOwned(key, value, expiresAtMs);
     }
+
+    // The leave mark may always be added, so a node that filled its keys can still leave; one extra key is the cost.
+    private bool IsOverKeyLimit(NodeState n, string newKey) => n.Count >= Limits.MaxKeysPerNode && newKey != ReservedKeys.Left;
 
     // ---------------------------------------------------------------- housekeeping
 
@@ -155,6 +158,8 @@ public sealed class ClusterState
         var used = 1; // flags byte
         var self = EntryOf(Self);
         used += WireFormat.DigestEntrySize(self);
+        if (used + WireFormat.VarIntSize(1UL) > body)
+            throw new ArgumentOutOfRangeException(nameof(budgetBytes), budgetBytes, $"A datagram budget of {budgetBytes} bytes cannot hold this node's own digest entry ({WireFormat.DigestEntrySize(self)} bytes for id '{SelfId}'); raise the budget or shorten the node id.");
         selected.Add(self);
         var entries = _scratchEntries;
         for (var i = 0; i < entries.Count; i++)
@@ -178,7 +183,22 @@ public sealed class ClusterState
         return new Digest(selected, IsComplete: false);
     }
 
-    private static DigestEntry EntryOf(NodeState n) => new(n.NodeId, n.Generation, n.Heartbeat, n.MaxVersion);
+    private static DigestEntry EntryOf(NodeState n) => new(n.NodeId, n.Generation, n.Heartbeat, n.MaxVersion, ReportedWatermark(n));
+
+    // Only a copy being rebuilt (watermark above its max version) needs to tell peers its watermark; see DigestEntry.
+    private static long ReportedWatermark(NodeState n) => n.GcWatermark > n.MaxVersion ? n.GcWatermark : 0;
+
+    /// <summary>
+    /// Whether this view's copy <paramref name="n"/> has pairs for a peer whose copy is described by <paramref name="e"/>,
+    /// and may send them: a copy being rebuilt is free of deletions up to its watermark, and pairs from a copy that is
+    /// not (one that is behind that watermark itself) could bring a deleted key back into it.
+    /// </summary>
+    private static bool CanFeed(NodeState n, in DigestEntry e)
+    {
+        if (e.Generation != n.Generation)
+            return e.Generation < n.Generation;
+        return e.MaxVersion < n.MaxVersion && Math.Max(n.MaxVersion, n.GcWatermark) >= e.GcWatermark;
+    }
 
     /// <summary>Takes newer heartbeats from a digest; each advance is reported for the failure detector.</summary>
     public void ObserveHeartbeats(Digest digest, ApplyReport report)
@@ -221,16 +241,16 @@ public sealed class ClusterState
             {
                 if (e.Generation > n.Generation || (e.Generation == n.Generation && e.MaxVersion > n.MaxVersion))
                 {
-                    if (n != Self)
-                        wanted.Add(EntryOf(n));
-                    else
+                    if (n == Self)
                         report.AboutSelf++;
+                    else if (e.Generation > n.Generation || Math.Max(e.MaxVersion, e.GcWatermark) >= ReportedWatermark(n))
+                        wanted.Add(EntryOf(n)); // A would not feed a copy cleaner than its own (see CanFeed): do not ask
                 }
-                else if (e.Generation < n.Generation || e.MaxVersion < n.MaxVersion)
+                else if (CanFeed(n, e))
                 {
-                    _candidates.Add(new Candidate(n, e.Generation, e.MaxVersion));
+                    _candidates.Add(new Candidate(n, e.Generation, e.MaxVersion, e.GcWatermark));
                 }
-                else if (n.Heartbeat > e.Heartbeat)
+                else if (e.Generation == n.Generation && n.Heartbeat > e.Heartbeat)
                 {
                     fresher.Add(EntryOf(n));
                 }
@@ -256,7 +276,7 @@ public sealed class ClusterState
             foreach (var n in _nodes.Values)
             {
                 if (!mentioned.Contains(n.NodeId))
-                    _candidates.Add(new Candidate(n, 0, 0));
+                    _candidates.Add(new Candidate(n, 0, 0, 0));
             }
         }
 
@@ -293,9 +313,8 @@ public sealed class ClusterState
         foreach (var e in remote.Entries)
         {
             mentioned?.Add(e.NodeId);
-            if (_nodes.TryGetValue(e.NodeId, out var n)
-                && (e.Generation < n.Generation || (e.Generation == n.Generation && e.MaxVersion < n.MaxVersion)))
-                _candidates.Add(new Candidate(n, e.Generation, e.MaxVersion));
+            if (_nodes.TryGetValue(e.NodeId, out var n) && CanFeed(n, e))
+                _candidates.Add(new Candidate(n, e.Generation, e.MaxVersion, e.GcWatermark));
         }
 
         if (mentioned is not null)
@@ -303,7 +322,7 @@ public sealed class ClusterState
             foreach (var n in _nodes.Values)
             {
                 if (!mentioned.Contains(n.NodeId))
-                    _candidates.Add(new Candidate(n, 0, 0));
+                    _candidates.Add(new Candidate(n, 0, 0, 0));
             }
         }
 
@@ -347,7 +366,11 @@ public sealed class ClusterState
         {
             var c = _candidates[i];
             var sameGeneration = c.RemoteGeneration == c.Node.Generation;
-            var reset = sameGeneration && c.RemoteVersion < c.Node.GcWatermark;
+            // A receiver behind our watermark may hold keys whose tombstones we collected, so it must rebuild from our
+            // pairs; so must one that learns this incarnation from us, or it would not know those tombstones are gone.
+            var reset = sameGeneration
+                ? Math.Max(c.RemoteVersion, c.RemoteWatermark) < c.Node.GcWatermark
+                : c.Node.GcWatermark > 0;
             var from = sameGeneration && !reset ? c.RemoteVersion : 0;
             var depth = c.Node.CountNewerThan(from);
             _candidates[i] = c with { From = from, Reset = reset, Depth = depth, Introduce = !sameGeneration };
@@ -406,10 +429,12 @@ public sealed class ClusterState
             var complete = pairs.Count == c.Depth;
             // A cut leaves the receiver a valid prefix: it may claim everything up to the last pair it got.
             var last = complete ? n.MaxVersion : prev;
-            if (pairs.Count == 0 && !c.Introduce && !c.Reset && last <= c.From)
-                break; // not even one pair fits: nothing useful to say about this node in this message
-            nodes.Add(new NodeDelta(n.NodeId, n.Generation, address, n.Heartbeat, c.From, last, c.Reset, c.Reset ? Math.Min(n.GcWatermark, last) : 0, pairs));
-            used += growth + WireFormat.NodeDeltaSize(nodes[^1]) ;
+            // Not even one pair fits: nothing useful to say about this node in this message (a reset without pairs would
+            // only make the receiver drop what it holds).
+            if (pairs.Count == 0 && !c.Introduce && last <= c.From)
+                break;
+            nodes.Add(new NodeDelta(n.NodeId, n.Generation, address, n.Heartbeat, c.From, last, c.Reset, c.Reset ? n.GcWatermark : 0, pairs));
+            used += growth + WireFormat.NodeDeltaSize(nodes[^1]);
             if (!complete)
                 break;
         }
@@ -493,7 +518,7 @@ public sealed class ClusterState
             _nodes.Add(d.NodeId, n);
             _removed.Remove(d.NodeId);
             report.Changes.Add(new NodeDiscovered(d.NodeId, d.Generation, d.Address));
-            ApplyPairs(n, d, nowMs, report);
+            ApplyPairs(n, d, nowMs, report, newCopy: true);
             return;
         }
 
@@ -515,26 +540,13 @@ public sealed class ClusterState
             n.ResetTo(d.Generation, d.Address);
             n.LeaveAnnounced = false;
             report.Changes.Add(new NodeRestarted(d.NodeId, old, d.Generation, d.Address));
-            ApplyPairs(n, d, nowMs, report);
+            ApplyPairs(n, d, nowMs, report, newCopy: true);
             return;
         }
 
-        if (d.IsReset && n.MaxVersion < d.GcWatermark)
+        if (d.IsReset && Math.Max(n.MaxVersion, n.GcWatermark) < d.GcWatermark)
         {
-            // Tombstones we would need were collected: replace our copy, reporting keys that vanished.
-            var before = n.Pairs.Where(p => !p.Value.IsDeleted).Select(p => p.Key).ToList();
-            n.ClearPairs();
-            ApplyPairs(n, d, nowMs, report);
-            foreach (var key in before)
-            {
-                if (!n.TryGet(key, out var now) || now.IsDeleted)
-                {
-                    if (!ReservedKeys.IsReserved(key))
-                        report.Changes.Add(new KeyDeleted(n.NodeId, key, d.LastVersion));
-                }
-            }
-
-            n.RaiseWatermark(d.GcWatermark);
+            Rebuild(n, d, nowMs, report);
             return;
         }
 
@@ -552,10 +564,11 @@ public sealed class ClusterState
             return;
         }
 
-        ApplyPairs(n, d, nowMs, report);
+        ApplyPairs(n, d, nowMs, report, newCopy: false);
     }
 
-    private void ApplyPairs(NodeState n, NodeDelta d, long nowMs, ApplyReport report)
+    /// <summary>Applies the pairs above what <paramref name="n"/> holds (a contiguous continuation, or a new copy).</summary>
+    private void ApplyPairs(NodeState n, NodeDelta d, long nowMs, ApplyReport report, bool newCopy)
     {
         var reached = n.MaxVersion;
         var cut = false;
@@ -563,43 +576,107 @@ public sealed class ClusterState
         {
             if (p.Version <= n.MaxVersion)
                 continue; // already held (the delta overlaps what we had)
-            if (!n.TryGet(p.Key, out var existing) && n.Count >= Limits.MaxKeysPerNode)
+            if (!ApplyPair(n, p, nowMs, report))
             {
                 // Stop here: applying later pairs would leave a hole below our claimed version.
-                report.OverKeyLimit++;
                 cut = true;
                 break;
-            }
-
-            var hadLive = n.TryGet(p.Key, out existing) && !existing.IsDeleted;
-            if (n.ApplyRemote(p, nowMs))
-            {
-                if (p.IsDeleted)
-                {
-                    if (hadLive && !ReservedKeys.IsReserved(p.Key))
-                        report.Changes.Add(new KeyDeleted(n.NodeId, p.Key, p.Version));
-                }
-                else if (p.Key == ReservedKeys.Left)
-                {
-                    if (!n.LeaveAnnounced)
-                    {
-                        n.LeaveAnnounced = true;
-                        report.Changes.Add(new NodeLeft(n.NodeId, n.Generation));
-                    }
-                }
-                else if (!ReservedKeys.IsReserved(p.Key))
-                {
-                    report.Changes.Add(new KeyUpdated(n.NodeId, p.Key, p.Value, p.Version));
-                }
             }
 
             reached = p.Version;
         }
 
         n.AdvanceTo(cut ? reached : d.LastVersion);
-        if (d.IsReset && !cut)
-            n.RaiseWatermark(d.GcWatermark);
+        if (newCopy && d.IsReset)
+            n.AdoptWatermark(d.GcWatermark); // built from a copy that lacks collected tombstones, so it lacks them too
         AdvanceHeartbeat(n, d.Heartbeat, report);
+    }
+
+    /// <summary>
+    /// Rebuilds a copy that is behind the sender's watermark: keys the sender holds up to <see cref="NodeDelta.LastVersion"/>
+    /// are kept or updated (never replaced by an older write), every other key is dropped, since it may have been deleted
+    /// by a tombstone the sender collected, and the copy restarts at the delta's last version with the sender's
+    /// watermark. When the delta was cut below what the copy held, the version goes down and later rounds continue
+    /// from there without another reset (the digest carries the watermark while it is above the version).
+    /// </summary>
+    private void Rebuild(NodeState n, NodeDelta d, long nowMs, ApplyReport report)
+    {
+        var offered = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in d.Pairs)
+            offered.Add(p.Key);
+        DropWhere(n, (key, held) => held.Version > d.LastVersion || !offered.Contains(key), d.LastVersion, report);
+
+        var reached = 0L;
+        var cut = false;
+        foreach (var p in d.Pairs)
+        {
+            if (!ApplyPair(n, p, nowMs, report))
+            {
+                cut = true;
+                break;
+            }
+
+            reached = p.Version;
+        }
+
+        if (cut)
+            DropWhere(n, (_, held) => held.Version > reached, reached, report);
+        n.RebuildTo(cut ? reached : d.LastVersion);
+        n.AdoptWatermark(d.GcWatermark);
+        AdvanceHeartbeat(n, d.Heartbeat, report);
+    }
+
+    private static void DropWhere(NodeState n, Func<string, VersionedValue, bool> drop, long version, ApplyReport report)
+    {
+        List<KeyValuePair<string, VersionedValue>>? dropped = null;
+        foreach (var pair in n.Pairs)
+        {
+            if (drop(pair.Key, pair.Value))
+                (dropped ??= new()).Add(pair);
+        }
+
+        if (dropped is null)
+            return;
+        foreach (var (key, held) in dropped)
+        {
+            n.Forget(key);
+            if (!held.IsDeleted && !ReservedKeys.IsReserved(key))
+                report.Changes.Add(new KeyDeleted(n.NodeId, key, version));
+        }
+    }
+
+    /// <summary>Applies one pair if it is newer than the held one, reporting the change; false when the key limit refuses it.</summary>
+    private bool ApplyPair(NodeState n, in KeyValueUpdate p, long nowMs, ApplyReport report)
+    {
+        var held = n.TryGet(p.Key, out var existing);
+        if (!held && IsOverKeyLimit(n, p.Key))
+        {
+            report.OverKeyLimit++;
+            return false;
+        }
+
+        var hadLive = held && !existing.IsDeleted;
+        if (!n.ApplyRemote(p, nowMs))
+            return true;
+        if (p.IsDeleted)
+        {
+            if (hadLive && !ReservedKeys.IsReserved(p.Key))
+                report.Changes.Add(new KeyDeleted(n.NodeId, p.Key, p.Version));
+        }
+        else if (p.Key == ReservedKeys.Left)
+        {
+            if (!n.LeaveAnnounced)
+            {
+                n.LeaveAnnounced = true;
+                report.Changes.Add(new NodeLeft(n.NodeId, n.Generation));
+            }
+        }
+        else if (!ReservedKeys.IsReserved(p.Key))
+        {
+            report.Changes.Add(new KeyUpdated(n.NodeId, p.Key, p.Value, p.Version));
+        }
+
+        return true;
     }
 
     private static void AdvanceHeartbeat(NodeState n, long heartbeat, ApplyReport report)
@@ -615,7 +692,7 @@ public sealed class ClusterState
     {
         if (d.Generation <= 0 || d.FromVersion < 0 || d.LastVersion < d.FromVersion || d.Heartbeat < 0)
             return false;
-        if (d.IsReset && (d.FromVersion != 0 || d.GcWatermark < 0 || d.GcWatermark > d.LastVersion))
+        if (d.IsReset && (d.FromVersion != 0 || d.GcWatermark < 0))
             return false;
         var prev = d.FromVersion;
         foreach (var p in d.Pairs)
@@ -630,7 +707,7 @@ public sealed class ClusterState
 
     private readonly record struct Remembered(long Generation, long UntilMs);
 
-    private readonly record struct Candidate(NodeState Node, long RemoteGeneration, long RemoteVersion)
+    private readonly record struct Candidate(NodeState Node, long RemoteGeneration, long RemoteVersion, long RemoteWatermark)
     {
         public long From { get; init; }
 

@@ -108,7 +108,9 @@ public static class MessageCodec
             w.String(e.NodeId);
             w.VarInt(e.Generation);
             w.VarInt(e.Heartbeat);
-            w.VarInt(e.MaxVersion);
+            w.VarInt(WireFormat.TaggedMaxVersion(e));
+            if (WireFormat.HasWatermark(e))
+                w.VarInt(e.GcWatermark - e.MaxVersion);
         }
     }
 
@@ -151,9 +153,19 @@ public static class MessageCodec
         var entries = new DigestEntry[count];
         for (var i = 0; i < count; i++)
         {
-            if (r.NodeId() is not { } id || !r.VarInt(out var gen) || !r.VarInt(out var hb) || !r.VarInt(out var ver))
+            if (r.NodeId() is not { } id || !r.VarInt(out var gen) || !r.VarInt(out var hb) || !r.VarIntUnsigned(out var tagged))
                 return null;
-            entries[i] = new DigestEntry(id, gen, hb, ver);
+            var ver = (long)(tagged >> 1);
+            long watermark = 0;
+            if ((tagged & 1) != 0)
+            {
+                // The watermark travels as its (positive) excess over the max version.
+                if (!r.VarInt(out var excess) || !r.Require(excess > 0 && excess <= long.MaxValue - ver))
+                    return null;
+                watermark = ver + excess;
+            }
+
+            entries[i] = new DigestEntry(id, gen, hb, ver, watermark);
         }
 
         return new Digest(entries, (flags & WireFormat.DigestFlagComplete) != 0);
@@ -182,7 +194,7 @@ public static class MessageCodec
                 return null;
             var isReset = (flags & WireFormat.NodeFlagReset) != 0;
             long watermark = 0;
-            if (isReset && (!r.VarInt(out watermark) || !r.Require(from == 0 && watermark <= from + span)))
+            if (isReset && (!r.VarInt(out watermark) || !r.Require(from == 0)))
                 return null;
             // Each pair takes at least 3 bytes (key length, key byte, version).
             if (!r.Count(minElementSize: 3, max: r.Limits.MaxKeysPerNode, out var pairCount))

@@ -2,8 +2,10 @@ namespace ScuttlebuttAkka.Protocol;
 
 /// <summary>
 /// Everything one view knows about one node: identity, heartbeat, and its key/value pairs with versions.
-/// Invariant: for every key the node ever wrote at a version at most <see cref="MaxVersion"/>, this copy holds that
-/// key's newest such write, except tombstones at or below <see cref="GcWatermark"/>, which may have been collected.
+/// Invariant (see docs/protocol.md): every key whose newest write has a version at most <see cref="MaxVersion"/> is held
+/// exactly as written, except that it may be missing when that write is a tombstone at or below <see cref="GcWatermark"/>;
+/// and every held pair is its key's newest write unless that write is above both <see cref="MaxVersion"/> and
+/// <see cref="GcWatermark"/>.
 /// </summary>
 public sealed class NodeState
 {
@@ -38,7 +40,10 @@ public sealed class NodeState
     /// <summary>The version up to which this copy holds the node's pairs.</summary>
     public long MaxVersion { get; private set; }
 
-    /// <summary>Tombstones at or below this version may have been collected from this copy.</summary>
+    /// <summary>
+    /// Tombstones at or below this version may have been collected from this copy. Above <see cref="MaxVersion"/> only
+    /// while the copy is being rebuilt after a reset.
+    /// </summary>
     public long GcWatermark { get; private set; }
 
     /// <summary>How many keys are held, tombstones included.</summary>
@@ -146,10 +151,21 @@ public sealed class NodeState
             MaxVersion = lastVersion;
     }
 
-    internal void RaiseWatermark(long watermark)
+    /// <summary>Takes a sender's watermark after rebuilding from its pairs: no key deleted at or below it is held stale.</summary>
+    internal void AdoptWatermark(long watermark)
     {
         if (watermark > GcWatermark)
-            GcWatermark = Math.Min(watermark, MaxVersion);
+            GcWatermark = watermark;
+    }
+
+    /// <summary>Sets the version a rebuilt copy holds; unlike <see cref="AdvanceTo"/> it may go down.</summary>
+    internal void RebuildTo(long maxVersion) => MaxVersion = maxVersion;
+
+    /// <summary>Drops one key (a rebuild found the sender no longer holds it).</summary>
+    internal void Forget(string key)
+    {
+        if (_entries.Remove(key, out var e))
+            _byVersion.Remove(e.Version);
     }
 
     /// <summary>Drops every pair and starts over as <paramref name="generation"/> at <paramref name="address"/>.</summary>
@@ -160,15 +176,6 @@ public sealed class NodeState
         Generation = generation;
         Address = address;
         Heartbeat = 0;
-        MaxVersion = 0;
-        GcWatermark = 0;
-    }
-
-    /// <summary>Drops every pair of this incarnation (for a reset delta); identity and heartbeat stay.</summary>
-    internal void ClearPairs()
-    {
-        _entries.Clear();
-        _byVersion.Clear();
         MaxVersion = 0;
         GcWatermark = 0;
     }

@@ -67,7 +67,14 @@ public static class WireFormat
 
     /// <summary>Bytes one digest entry takes.</summary>
     public static int DigestEntrySize(in DigestEntry e) =>
-        StringSize(e.NodeId) + VarIntSize(e.Generation) + VarIntSize(e.Heartbeat) + VarIntSize(e.MaxVersion);
+        StringSize(e.NodeId) + VarIntSize(e.Generation) + VarIntSize(e.Heartbeat) + VarIntSize(TaggedMaxVersion(e))
+        + (HasWatermark(e) ? VarIntSize(e.GcWatermark - e.MaxVersion) : 0);
+
+    /// <summary>Whether a digest entry carries its watermark: only while it is above the max version (a copy being rebuilt).</summary>
+    internal static bool HasWatermark(in DigestEntry e) => e.GcWatermark > e.MaxVersion;
+
+    /// <summary>The max version shifted left one bit, the low bit telling whether the watermark follows.</summary>
+    internal static ulong TaggedMaxVersion(in DigestEntry e) => ((ulong)e.MaxVersion << 1) | (HasWatermark(e) ? 1UL : 0UL);
 
     /// <summary>Bytes a digest takes besides its entries: the flags byte and the entry count.</summary>
     public static int DigestOverhead(int count) => 1 + VarIntSize((ulong)count);
