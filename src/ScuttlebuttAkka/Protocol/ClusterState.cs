@@ -220,6 +220,40 @@ public sealed class ClusterState
     // ---------------------------------------------------------------- the three steps
 
     /// <summary>
+    /// Handles one received message and returns the reply to send back, if any: a <see cref="DigestResponse"/> to a
+    /// request (within <paramref name="replyBudget"/>, which callers shrink for unknown senders), a
+    /// <see cref="DeltaMessage"/> to a response (within <paramref name="fullBudget"/>), nothing to a delta or a leave.
+    /// The one dispatch both the actor runtime and the simulator use.
+    /// </summary>
+    public GossipMessage? Receive(GossipMessage message, int replyBudget, int fullBudget, long nowMs, Random random, ApplyReport report)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        switch (message)
+        {
+            case DigestRequest request:
+                return HandleDigestRequest(request.Digest, replyBudget, random, report);
+            case DigestResponse response:
+                return HandleDigestResponse(response, fullBudget, nowMs, random, report);
+            case DeltaMessage delta:
+                ApplyDelta(delta.Delta, nowMs, report);
+                return null;
+            case LeaveMessage leave:
+                ApplyLeave(leave, report);
+                return null;
+            default:
+                throw new ArgumentException($"Unknown message type {message.GetType().Name}.", nameof(message));
+        }
+    }
+
+    /// <summary>
+    /// The reply budget for a request of <paramref name="requestBytes"/> bytes: the full budget for a known peer, and for
+    /// an unknown sender at most twice its datagram (never below <see cref="WireFormat.MinimumBudget"/>), so a small
+    /// spoofed datagram cannot turn this node into an amplifier.
+    /// </summary>
+    public static int ReplyBudget(bool senderKnown, int requestBytes, int fullBudget) =>
+        senderKnown ? fullBudget : Math.Clamp(2 * requestBytes, WireFormat.MinimumBudget, fullBudget);
+
+    /// <summary>
     /// Step 2 (B receiving A's digest): takes A's newer heartbeats, and answers with the pairs A lacks plus a digest of
     /// the nodes where A knows more than this view (or where this view has newer heartbeats), within the budget.
     /// </summary>
@@ -327,6 +361,19 @@ public sealed class ClusterState
         }
 
         return FillDelta(bodyBudget, random);
+    }
+
+    /// <summary>
+    /// This node's own pairs newer than <paramref name="fromVersion"/>, as a delta for an eager push: receivers that
+    /// hold at least <paramref name="fromVersion"/> apply it at once; the rest reject it as a gap and catch up by gossip.
+    /// </summary>
+    public Delta BuildOwnDelta(long fromVersion, int budgetBytes, Random random)
+    {
+        var body = CheckBudget(budgetBytes) - WireFormat.HeaderSize;
+        _candidates.Clear();
+        if (fromVersion < Self.MaxVersion)
+            _candidates.Add(new Candidate(Self, Self.Generation, Math.Max(0, fromVersion)));
+        return FillDelta(body, random);
     }
 
     private Digest FillDigest(List<DigestEntry> wanted, List<DigestEntry> fresher, int room, Random random)

@@ -27,13 +27,13 @@ public enum DropReason
     /// <summary>A length or count points past the end of the datagram, or is larger than allowed.</summary>
     LengthOutOfRange,
 
-    /// <summary>A varint longer than ten bytes or larger than a signed 64-bit value.</summary>
+    /// <summary>A varint that is not minimal (ends in a zero byte), longer than ten bytes, or larger than its field allows.</summary>
     BadVarInt,
 
     /// <summary>A string that is not valid UTF-8.</summary>
     BadUtf8,
 
-    /// <summary>A field out of its allowed range: an empty or oversized id or key, a bad address, an unknown flag, versions out of order.</summary>
+    /// <summary>A field out of its allowed range: an empty id or key, a zero generation, a bad address, an unknown flag, versions out of order or out of range.</summary>
     InvalidField,
 
     /// <summary>Bytes left over after the message.</summary>

@@ -25,15 +25,17 @@ public sealed class SystemClock : IClock
 public sealed class ManualClock : IClock
 {
     /// <summary>Creates a clock reading <paramref name="startMs"/>.</summary>
-    public ManualClock(long startMs = 0) => NowMs = startMs;
+    public ManualClock(long startMs = 0) => _now = startMs;
+
+    private long _now;
 
     /// <inheritdoc />
-    public long NowMs { get; private set; }
+    public long NowMs => Interlocked.Read(ref _now);
 
-    /// <summary>Moves the clock forward by <paramref name="ms"/> milliseconds.</summary>
+    /// <summary>Moves the clock forward by <paramref name="ms"/> milliseconds (safe to call while other threads read it).</summary>
     public void Advance(long ms)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(ms);
-        NowMs += ms;
+        Interlocked.Add(ref _now, ms);
     }
 }

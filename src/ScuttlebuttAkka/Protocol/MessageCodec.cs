@@ -147,8 +147,8 @@ public static class MessageCodec
     {
         if (!r.Byte(out var flags) || !r.Require((flags & ~WireFormat.DigestFlagComplete) == 0))
             return null;
-        // Each entry takes at least 4 bytes, so a count larger than what is left is a lie.
-        if (!r.Count(minElementSize: 4, max: r.Limits.MaxNodes, out var count))
+        // Each entry takes at least 5 bytes (id length, id byte, generation, heartbeat, version), so a count larger than what is left is a lie.
+        if (!r.Count(minElementSize: 5, max: r.Limits.MaxNodes, out var count))
             return null;
         var entries = new DigestEntry[count];
         for (var i = 0; i < count; i++)
@@ -323,6 +323,9 @@ public static class MessageCodec
                     return Fail(DropReason.LengthOutOfRange);
                 var b = _data[_pos++];
                 if (shift == 63 && b > 1)
+                    return Fail(DropReason.BadVarInt);
+                // Only the minimal encoding is accepted, so every message has exactly one byte form.
+                if (b == 0 && shift > 0)
                     return Fail(DropReason.BadVarInt);
                 value |= (ulong)(b & 0x7F) << shift;
                 if (b < 0x80)

@@ -18,10 +18,10 @@ public sealed record ProtocolLimits
     public const int MaxAddressBytes = 255;
 
     /// <summary>Largest key, in UTF-8 bytes.</summary>
-    public int MaxKeyBytes { get; init; } = 256;
+    public int MaxKeyBytes { get; init; } = 128;
 
     /// <summary>Largest value, in UTF-8 bytes. A key and its value must fit in one datagram, so keep this well under the datagram size.</summary>
-    public int MaxValueBytes { get; init; } = 1024;
+    public int MaxValueBytes { get; init; } = 512;
 
     /// <summary>Most keys (live or tombstoned) one node may hold; writes past it fail and remote pairs past it are dropped.</summary>
     public int MaxKeysPerNode { get; init; } = 4096;
@@ -48,7 +48,7 @@ public sealed record ProtocolLimits
         ArgumentNullException.ThrowIfNull(nodeId, paramName);
         if (nodeId.Length == 0)
             throw new ArgumentException("A node id must not be empty.", paramName);
-        var bytes = Encoding.UTF8.GetByteCount(nodeId);
+        var bytes = Utf8Bytes(nodeId, "node id", paramName);
         if (bytes > MaxNodeIdBytesHardLimit)
             throw new ArgumentException($"A node id must be at most {MaxNodeIdBytesHardLimit} UTF-8 bytes; '{Truncate(nodeId)}' is {bytes}.", paramName);
     }
@@ -57,7 +57,7 @@ public sealed record ProtocolLimits
     public static void ValidateAddress(string address, string paramName = "address")
     {
         ArgumentNullException.ThrowIfNull(address, paramName);
-        var bytes = Encoding.UTF8.GetByteCount(address);
+        var bytes = Utf8Bytes(address, "gossip address", paramName);
         if (bytes is 0 or > MaxAddressBytes)
             throw new ArgumentException($"A gossip address must be 1 to {MaxAddressBytes} UTF-8 bytes; got {bytes}.", paramName);
         if (!GossipAddress.TryParse(address, out _, out _))
@@ -72,7 +72,7 @@ public sealed record ProtocolLimits
             throw new ArgumentException("A key must not be empty.", paramName);
         if (ReservedKeys.IsReserved(key))
             throw new ArgumentException($"Keys starting with U+0000 are reserved for the protocol; '{Truncate(key)}' is one.", paramName);
-        var bytes = Encoding.UTF8.GetByteCount(key);
+        var bytes = Utf8Bytes(key, "key", paramName);
         if (bytes > MaxKeyBytes)
             throw new ArgumentException($"A key must be at most {MaxKeyBytes} UTF-8 bytes; '{Truncate(key)}' is {bytes}.", paramName);
     }
@@ -81,9 +81,24 @@ public sealed record ProtocolLimits
     public void ValidateValue(string value, string paramName = "value")
     {
         ArgumentNullException.ThrowIfNull(value, paramName);
-        var bytes = Encoding.UTF8.GetByteCount(value);
+        var bytes = Utf8Bytes(value, "value", paramName);
         if (bytes > MaxValueBytes)
             throw new ArgumentException($"A value must be at most {MaxValueBytes} UTF-8 bytes; got {bytes}.", paramName);
+    }
+
+    // Strict: a lone UTF-16 surrogate would be sent as U+FFFD, so the writer and its peers would hold different keys.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static int Utf8Bytes(string s, string what, string paramName)
+    {
+        try
+        {
+            return StrictUtf8.GetByteCount(s);
+        }
+        catch (EncoderFallbackException)
+        {
+            throw new ArgumentException($"A {what} must be valid Unicode; '{Truncate(s)}' holds an unpaired surrogate.", paramName);
+        }
     }
 
     private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "...";

@@ -1,0 +1,585 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using ScuttlebuttAkka.Diagnostics;
+using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Transport;
+
+namespace ScuttlebuttAkka.Actors;
+
+/// <summary>
+/// One Scuttlebutt node. Runs a round every gossip interval over the datagram flow (UDP by default), does the
+/// three-step digest/delta exchange with the protocol core, keeps one <see cref="PeerStateActor"/> child per known
+/// peer for liveness, and hands every change to its <see cref="SubscriptionActor"/>, which publishes the events.
+/// Spawn it with <see cref="Props(ScuttlebuttSettings)"/> or use <see cref="ScuttlebuttNode"/>.
+/// </summary>
+public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
+{
+    private readonly ScuttlebuttSettings _settings;
+    private readonly TransportFactory _transport;
+    private readonly ViewHolder _viewHolder;
+    private readonly DatagramCodec _codec;
+    private readonly Random _random;
+    private readonly IClock _clock;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly long _generation;
+
+    private readonly Dictionary<string, IActorRef> _children = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PeerStatus> _status = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IPEndPoint> _resolved = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _resolving = new(StringComparer.Ordinal);
+    private readonly HashSet<EndPoint> _knownEndPoints = new();
+    private readonly List<IActorRef> _addressWaiters = new();
+    private readonly List<string> _targets = new();
+    private readonly List<string> _seedTargets = new();
+    private readonly List<string> _liveScratch = new();
+    private readonly List<string> _downScratch = new();
+
+    private ClusterState _state = null!;
+    private IActorRef _subscription = ActorRefs.Nobody;
+    private IActorRef _outbound = ActorRefs.Nobody;
+    private UniqueKillSwitch? _killSwitch;
+    private EndPoint? _bound;
+    private string _advertised = "";
+    private IReadOnlyList<string> _seeds = Array.Empty<string>();
+    private bool _seedRequestPending;
+    private long _roundNumber;
+    private long _childSequence;
+    private int _leaveRoundsLeft = -1;
+    private readonly List<IActorRef> _leaveWaiters = new();
+    private ImmutableDictionary<string, PeerInfo> _peers = ImmutableDictionary<string, PeerInfo>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>Creates a gossiper; prefer <see cref="Props(ScuttlebuttSettings)"/>.</summary>
+    public GossiperActor(ScuttlebuttSettings settings, TransportFactory transport, ViewHolder viewHolder)
+    {
+        _settings = settings.Validate();
+        _transport = transport;
+        _viewHolder = viewHolder;
+        _codec = settings.CreateCodec();
+        _random = settings.RandomSeed is { } seed ? new Random(seed) : new Random();
+        _clock = settings.Clock;
+        _generation = settings.EffectiveGeneration();
+        Starting();
+    }
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <inheritdoc />
+    public IStash Stash { get; set; } = null!;
+
+    /// <summary>Props for a gossiper over real UDP.</summary>
+    public static Props Props(ScuttlebuttSettings settings) => Props(settings, Transports.Udp);
+
+    /// <summary>Props for a gossiper over the given transport (a simulated network in tests).</summary>
+    public static Props Props(ScuttlebuttSettings settings, TransportFactory transport) => Props(settings, transport, new ViewHolder(settings.NodeId));
+
+    internal static Props Props(ScuttlebuttSettings settings, TransportFactory transport, ViewHolder viewHolder)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(transport);
+        settings.Validate();
+        return Akka.Actor.Props.Create(() => new GossiperActor(settings, transport, viewHolder));
+    }
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        _subscription = Context.ActorOf(SubscriptionActor.Props(_settings.NodeId), "events");
+        var materializer = Context.Materializer();
+        Flow<Datagram, Datagram, Task<EndPoint>> flow;
+        try
+        {
+            flow = _transport(_settings);
+        }
+        catch (Exception ex)
+        {
+            Self.Tell(new TransportFailed(ex));
+            return;
+        }
+
+        var ((outbound, bound), killSwitch) = Source.ActorRef<Datagram>(1024, OverflowStrategy.DropHead)
+            .ViaMaterialized(flow, Keep.Both)
+            .ViaMaterialized(KillSwitches.Single<Datagram>(), Keep.Both)
+            .To(Sink.ActorRefWithAck<Datagram>(Self, StreamInit.Instance, StreamAck.Instance, StreamCompleted.Instance, ex => new TransportFailed(ex)))
+            .Run(materializer);
+        _outbound = outbound;
+        _killSwitch = killSwitch;
+        bound.PipeTo(Self, success: ep => new TransportBound(ep), failure: ex => new TransportFailed(ex));
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        _killSwitch?.Shutdown();
+        ScuttlebuttMetrics.Unregister(_settings.NodeId);
+        foreach (var waiter in _leaveWaiters)
+            waiter.Tell(new LeaveCompleted(_settings.NodeId));
+    }
+
+    // ------------------------------------------------------------------ behaviours
+
+    private void Starting()
+    {
+        Receive<TransportBound>(m => OnBound(m.EndPoint));
+        Receive<TransportFailed>(m =>
+        {
+            _log.Error(m.Cause, "Scuttlebutt node {0} could not start its transport on {1}", _settings.NodeId, _settings.Bind);
+            foreach (var waiter in _addressWaiters)
+                waiter.Tell(new Status.Failure(m.Cause));
+            Context.Stop(Self);
+        });
+        Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
+        Receive<GetLocalAddress>(_ => _addressWaiters.Add(Sender));
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void OnBound(EndPoint endPoint)
+    {
+        _bound = endPoint;
+        _advertised = endPoint is IPEndPoint ip ? _settings.EffectiveAdvertise(ip) : _settings.Advertise ?? endPoint.ToString()!;
+        _state = new ClusterState(_settings.NodeId, _generation, _advertised, _settings.Limits);
+        var now = _clock.NowMs;
+        foreach (var (key, value) in _settings.InitialState)
+            _state.Set(key, value, now);
+        RefreshPeerInfo(_settings.NodeId);
+        PublishView();
+        ScuttlebuttMetrics.Register(_settings.NodeId, () => _viewHolder.View);
+        _log.Info("Scuttlebutt node started: {0} generation={1} bound={2} advertised={3}", _settings.DescribeForLog(), _generation, endPoint, _advertised);
+
+        var address = new LocalAddress(_settings.NodeId, _generation, endPoint, _advertised);
+        foreach (var waiter in _addressWaiters)
+            waiter.Tell(address);
+        _addressWaiters.Clear();
+
+        Become(Running);
+        Stash.UnstashAll();
+        // Gossip at once so a fresh node joins without waiting a whole interval.
+        Self.Tell(GossipTick.Instance);
+        Timers.StartPeriodicTimer("round", GossipTick.Instance, _settings.GossipInterval);
+    }
+
+    private void Running()
+    {
+        Receive<GossipTick>(_ => Round());
+        Receive<Datagram>(d =>
+        {
+            Sender.Tell(StreamAck.Instance);
+            OnDatagram(d);
+        });
+        Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
+        Receive<StreamCompleted>(_ => _log.Debug("Transport of {0} completed", _settings.NodeId));
+        // Let the supervisor restart the node (a new incarnation with a fresh socket) rather than run deaf and mute.
+        Receive<TransportFailed>(m => throw new InvalidOperationException($"The transport of node {_settings.NodeId} failed.", m.Cause));
+        Receive<PeerTransitioned>(OnTransition);
+        Receive<SeedsResolved>(m =>
+        {
+            _seedRequestPending = false;
+            _seeds = m.Seeds.Where(s => GossipAddress.TryParse(s, out _, out _) && s != _advertised).ToArray();
+            if (LivePeerCount() == 0 && _seeds.Count > 0)
+                SendDigestTo(Array.Empty<string>(), PickSeeds());
+        });
+        Receive<AddressResolved>(m =>
+        {
+            _resolving.Remove(m.Address);
+            if (m.EndPoint is not null)
+            {
+                _resolved[m.Address] = m.EndPoint;
+                _knownEndPoints.Add(m.EndPoint);
+            }
+        });
+        Receive<UpdateLocal>(m => Write(m.Key, () => _state.Set(m.Key, m.Value, _clock.NowMs, m.TimeToLive)));
+        Receive<DeleteLocal>(m => Write(m.Key, () => _state.Delete(m.Key, _clock.NowMs)));
+        Receive<Leave>(_ => StartLeaving());
+        Receive<GetLocalAddress>(_ => Sender.Tell(new LocalAddress(_settings.NodeId, _generation, _bound!, _advertised)));
+        Receive<GetClusterView>(_ => Sender.Tell(_viewHolder.View));
+        Receive<GetStatistics>(_ => Sender.Tell(_viewHolder.Statistics));
+        Receive<SubscribePeerEvents>(m => _subscription.Forward(m));
+    }
+
+    // ------------------------------------------------------------------ rounds
+
+    private void Round()
+    {
+        var now = _clock.NowMs;
+        _roundNumber++;
+        _viewHolder.Statistics.CountRound();
+        ScuttlebuttMetrics.Round(_settings.NodeId);
+        _state.BumpHeartbeat();
+
+        if (_state.ExpireKeys(now).Count > 0)
+        {
+            RefreshPeerInfo(_settings.NodeId);
+            PublishView();
+        }
+
+        // Collecting walks every pair, so do it about once a second rather than every round.
+        if (_roundNumber % Math.Max(1, (long)(1000 / Math.Max(1, _settings.GossipInterval.TotalMilliseconds))) == 0)
+            _state.CollectGarbage(now, (long)_settings.TombstoneGracePeriod.TotalMilliseconds);
+
+        if (_leaveRoundsLeft == 0)
+        {
+            FinishLeaving();
+            return;
+        }
+
+        if (_leaveRoundsLeft > 0)
+            _leaveRoundsLeft--;
+
+        CollectPeers();
+        GossipTargets.Choose(_liveScratch, _downScratch, _seeds, _settings.DownPeerGossipProbability, _settings.SeedGossipProbability, _random, _targets, _seedTargets);
+        if (_liveScratch.Count == 0 && !_seedRequestPending)
+            RequestSeeds();
+        if (_targets.Count > 0 || _seedTargets.Count > 0)
+            SendDigestTo(_targets, _seedTargets);
+    }
+
+    private void CollectPeers()
+    {
+        _liveScratch.Clear();
+        _downScratch.Clear();
+        foreach (var (id, status) in _status)
+        {
+            if (status == PeerStatus.Alive)
+                _liveScratch.Add(id);
+            else if (status == PeerStatus.Down)
+                _downScratch.Add(id);
+        }
+    }
+
+    private int LivePeerCount() => _status.Values.Count(s => s == PeerStatus.Alive);
+
+    private IReadOnlyList<string> PickSeeds()
+    {
+        var order = _seeds.ToArray();
+        _random.Shuffle(order);
+        return order.Take(GossipTargets.SeedsWhenAlone).ToArray();
+    }
+
+    private void RequestSeeds()
+    {
+        _seedRequestPending = true;
+        var provider = _settings.EffectiveSeedProvider();
+        provider.GetSeedsAsync(CancellationToken.None).PipeTo(Self,
+            success: seeds => new SeedsResolved(seeds),
+            failure: ex =>
+            {
+                _log.Warning("Seed provider of {0} failed: {1}", _settings.NodeId, ex.Message);
+                return new SeedsResolved(Array.Empty<string>());
+            });
+    }
+
+    private void SendDigestTo(IReadOnlyList<string> peerIds, IReadOnlyList<string> addresses)
+    {
+        var payload = _codec.Encode(new DigestRequest(_state.BuildDigest(_codec.MessageBudget, _random)));
+        foreach (var id in peerIds)
+        {
+            if (_state.TryGetNode(id, out var node))
+                SendTo(node.Address, payload);
+        }
+
+        foreach (var address in addresses)
+            SendTo(address, payload);
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    private void OnDatagram(Datagram datagram)
+    {
+        var length = datagram.Payload.Length;
+        _viewHolder.Statistics.CountIn(length);
+        ScuttlebuttMetrics.Received(_settings.NodeId, length);
+        var reason = _codec.TryDecode(datagram.Payload.Span, out var message);
+        if (reason != DropReason.None)
+        {
+            _viewHolder.Statistics.CountDrop(reason);
+            ScuttlebuttMetrics.Drop(_settings.NodeId, reason);
+            if (_log.IsDebugEnabled)
+                _log.Debug("{0} dropped a {1}-byte datagram from {2}: {3}", _settings.NodeId, length, datagram.Remote, reason);
+            return;
+        }
+
+        var report = new ApplyReport();
+        var budget = ClusterState.ReplyBudget(_knownEndPoints.Contains(datagram.Remote), length, _codec.MessageBudget);
+        var reply = _state.Receive(message!, budget, _codec.MessageBudget, _clock.NowMs, _random, report);
+        if (reply is not null)
+            Send(datagram.Remote, _codec.Encode(reply));
+        Process(report);
+    }
+
+    private void Process(ApplyReport report)
+    {
+        if (report.AnyRejected)
+        {
+            var rejected = report.Stale + report.NonContiguous + report.OldGeneration + report.FromRemovedNode + report.UnknownWithoutAddress
+                           + report.OverNodeLimit + report.OverKeyLimit + report.Malformed + report.AboutSelf;
+            _viewHolder.Statistics.CountRejected(rejected);
+            ScuttlebuttMetrics.Reject(_settings.NodeId, report);
+        }
+
+        if (report.Changes.Count > 0)
+        {
+            var events = new List<PeerEvent>(report.Changes.Count);
+            var touched = new HashSet<string>(StringComparer.Ordinal);
+            var self = _settings.NodeId;
+            foreach (var change in report.Changes)
+            {
+                touched.Add(change.NodeId);
+                switch (change)
+                {
+                    case NodeDiscovered d:
+                        AddPeer(d.NodeId, d.Generation, d.Address);
+                        events.Add(new PeerEvent.Joined(self, d.NodeId, d.Generation, d.Address));
+                        break;
+                    case NodeRestarted r:
+                        _status[r.NodeId] = PeerStatus.Alive;
+                        Learn(r.Address);
+                        if (_children.TryGetValue(r.NodeId, out var child))
+                            child.Tell(new PeerRestartedNotice(r.NewGeneration, _clock.NowMs));
+                        else
+                            AddPeer(r.NodeId, r.NewGeneration, r.Address);
+                        events.Add(new PeerEvent.Restarted(self, r.NodeId, r.OldGeneration, r.NewGeneration, r.Address));
+                        break;
+                    case KeyUpdated u:
+                        events.Add(new PeerEvent.Updated(self, u.NodeId, u.Key, u.Value, u.Version));
+                        break;
+                    case KeyDeleted k:
+                        events.Add(new PeerEvent.KeyDeleted(self, k.NodeId, k.Key, k.Version));
+                        break;
+                    case NodeLeft l:
+                        if (_children.TryGetValue(l.NodeId, out var leaving))
+                            leaving.Tell(new PeerLeftNotice(_clock.NowMs));
+                        break;
+                }
+            }
+
+            foreach (var id in touched)
+                RefreshPeerInfo(id);
+            PublishView();
+            if (events.Count > 0)
+                _subscription.Tell(new PublishEvents(events, _viewHolder.View));
+        }
+
+        if (report.HeartbeatsAdvanced.Count > 0)
+        {
+            var arrived = new HeartbeatArrived(_clock.NowMs);
+            foreach (var id in report.HeartbeatsAdvanced)
+            {
+                if (_children.TryGetValue(id, out var child))
+                    child.Tell(arrived);
+            }
+        }
+    }
+
+    private void AddPeer(string id, long generation, string address)
+    {
+        if (_children.ContainsKey(id))
+            return;
+        var child = Context.ActorOf(
+            PeerStateActor.Props(_settings.NodeId, id, generation, _clock.NowMs, _settings.Liveness, _clock, _settings.GossipInterval),
+            "peer-" + (++_childSequence).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _children[id] = child;
+        _status[id] = PeerStatus.Alive;
+        Learn(address);
+    }
+
+    private void OnTransition(PeerTransitioned m)
+    {
+        if (!_state.TryGetNode(m.PeerId, out var node) || node.Generation != m.Generation)
+        {
+            if (m.Transition == LivenessTransition.Removed)
+                _children.Remove(m.PeerId);
+            return; // about an incarnation we no longer hold
+        }
+
+        var self = _settings.NodeId;
+        PeerEvent? e = null;
+        switch (m.Transition)
+        {
+            case LivenessTransition.Down:
+                _status[m.PeerId] = PeerStatus.Down;
+                e = new PeerEvent.Down(self, m.PeerId, m.Phi);
+                _log.Info("{0}: peer {1} is down (phi {2:F1})", self, m.PeerId, m.Phi);
+                break;
+            case LivenessTransition.Up:
+                _status[m.PeerId] = PeerStatus.Alive;
+                e = new PeerEvent.Up(self, m.PeerId);
+                _log.Info("{0}: peer {1} is up again", self, m.PeerId);
+                break;
+            case LivenessTransition.Left:
+                _status[m.PeerId] = PeerStatus.Left;
+                e = new PeerEvent.Left(self, m.PeerId, m.Generation);
+                _log.Info("{0}: peer {1} left", self, m.PeerId);
+                break;
+            case LivenessTransition.Removed:
+                _state.Remove(m.PeerId, _clock.NowMs + (long)_settings.RemovedPeerMemory.TotalMilliseconds);
+                _status.Remove(m.PeerId);
+                _children.Remove(m.PeerId);
+                e = new PeerEvent.Removed(self, m.PeerId);
+                break;
+        }
+
+        if (e is null)
+            return;
+        RefreshPeerInfo(m.PeerId);
+        PublishView();
+        _subscription.Tell(new PublishEvents(new[] { e }, _viewHolder.View));
+    }
+
+    // ------------------------------------------------------------------ local writes and leave
+
+    private void Write(string key, Func<long> write)
+    {
+        long version;
+        var before = _state.Self.MaxVersion;
+        try
+        {
+            version = write();
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            Sender.Tell(new Status.Failure(ex));
+            return;
+        }
+
+        RefreshPeerInfo(_settings.NodeId);
+        PublishView();
+        if (!Sender.IsNobody())
+            Sender.Tell(new LocalWriteAck(key, version));
+        if (version > 0)
+            EagerPush(before);
+    }
+
+    private void EagerPush(long fromVersion)
+    {
+        if (!_settings.EagerPush || _settings.EagerPushFanout == 0)
+            return;
+        CollectPeers();
+        if (_liveScratch.Count == 0)
+            return;
+        var delta = _state.BuildOwnDelta(fromVersion, _codec.MessageBudget, _random);
+        if (delta.IsEmpty)
+            return;
+        var payload = _codec.Encode(new DeltaMessage(delta));
+        _random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_liveScratch));
+        foreach (var id in _liveScratch.Take(_settings.EagerPushFanout))
+        {
+            if (_state.TryGetNode(id, out var node))
+                SendTo(node.Address, payload);
+        }
+    }
+
+    private void StartLeaving()
+    {
+        _leaveWaiters.Add(Sender);
+        if (_leaveRoundsLeft >= 0)
+            return;
+        var before = _state.Self.MaxVersion;
+        _state.MarkLeaving();
+        _leaveRoundsLeft = _settings.LeaveRounds;
+        _log.Info("{0} is leaving the cluster", _settings.NodeId);
+        var payload = _codec.Encode(new LeaveMessage(_settings.NodeId, _generation));
+        CollectPeers();
+        foreach (var id in _liveScratch)
+        {
+            if (_state.TryGetNode(id, out var node))
+                SendTo(node.Address, payload);
+        }
+
+        EagerPush(before);
+        if (_leaveRoundsLeft == 0)
+            FinishLeaving();
+    }
+
+    private void FinishLeaving()
+    {
+        Timers.CancelAll();
+        foreach (var waiter in _leaveWaiters)
+            waiter.Tell(new LeaveCompleted(_settings.NodeId));
+        _leaveWaiters.Clear();
+        Context.Stop(Self);
+    }
+
+    // ------------------------------------------------------------------ sending and addresses
+
+    private void SendTo(string address, byte[] payload)
+    {
+        if (_resolved.TryGetValue(address, out var endPoint))
+        {
+            Send(endPoint, payload);
+            return;
+        }
+
+        if (GossipAddress.TryParseEndPoint(address, out var literal))
+        {
+            _resolved[address] = literal!;
+            Send(literal!, payload);
+            return;
+        }
+
+        Resolve(address); // a host name: this send is skipped, later rounds use the resolved address
+    }
+
+    private void Learn(string address)
+    {
+        if (GossipAddress.TryParseEndPoint(address, out var literal))
+        {
+            _resolved[address] = literal!;
+            _knownEndPoints.Add(literal!);
+        }
+        else
+        {
+            Resolve(address);
+        }
+    }
+
+    private void Resolve(string address)
+    {
+        if (!_resolving.Add(address) || !GossipAddress.TryParse(address, out var host, out var port))
+            return;
+        var family = (_bound as IPEndPoint)?.AddressFamily ?? AddressFamily.InterNetwork;
+        Dns.GetHostAddressesAsync(host).PipeTo(Self,
+            success: ips =>
+            {
+                var ip = ips.FirstOrDefault(a => a.AddressFamily == family) ?? ips.FirstOrDefault();
+                return new AddressResolved(address, ip is null ? null : new IPEndPoint(ip, port));
+            },
+            failure: _ => new AddressResolved(address, null));
+    }
+
+    private void Send(EndPoint remote, byte[] payload)
+    {
+        _viewHolder.Statistics.CountOut(payload.Length);
+        ScuttlebuttMetrics.Sent(_settings.NodeId, payload.Length);
+        _outbound.Tell(new Datagram(payload, remote));
+    }
+
+    // ------------------------------------------------------------------ the published view
+
+    private void RefreshPeerInfo(string id)
+    {
+        if (!_state.TryGetNode(id, out var node))
+        {
+            _peers = _peers.Remove(id);
+            return;
+        }
+
+        var values = ImmutableDictionary.CreateBuilder<string, VersionedValue>(StringComparer.Ordinal);
+        foreach (var (key, value) in node.Pairs)
+        {
+            if (!value.IsDeleted && !ReservedKeys.IsReserved(key))
+                values[key] = value;
+        }
+
+        var status = id == _settings.NodeId
+            ? (node.HasLeft ? PeerStatus.Left : PeerStatus.Alive)
+            : _status.GetValueOrDefault(id, PeerStatus.Alive);
+        _peers = _peers.SetItem(id, new PeerInfo(id, node.Generation, node.Address, status, node.MaxVersion, values.ToImmutable()));
+    }
+
+    private void PublishView() => _viewHolder.View = new ClusterView(_settings.NodeId, _peers);
+}

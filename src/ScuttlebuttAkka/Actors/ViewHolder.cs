@@ -1,0 +1,22 @@
+using ScuttlebuttAkka.Diagnostics;
+
+namespace ScuttlebuttAkka.Actors;
+
+/// <summary>Where a gossiper publishes its immutable view and statistics, so readers never need an actor round trip.</summary>
+public sealed class ViewHolder
+{
+    private ClusterView _view;
+
+    /// <summary>Creates the holder of node <paramref name="selfId"/>'s view.</summary>
+    public ViewHolder(string selfId) => _view = ClusterView.Empty(selfId);
+
+    /// <summary>The latest view; replaced whole (never mutated) by the gossiper.</summary>
+    public ClusterView View
+    {
+        get => Volatile.Read(ref _view);
+        internal set => Volatile.Write(ref _view, value);
+    }
+
+    /// <summary>The node's traffic counters.</summary>
+    public GossipStatistics Statistics { get; } = new();
+}

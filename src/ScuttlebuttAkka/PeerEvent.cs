@@ -1,0 +1,62 @@
+namespace ScuttlebuttAkka;
+
+/// <summary>
+/// Membership and state events published to the EventStream. Subscribe to <see cref="PeerEvent"/> for all of them
+/// or to one nested type. Each names the local node that observed it, so many nodes can share one ActorSystem.
+/// </summary>
+/// <param name="Observer">The id of the local node that observed the change.</param>
+/// <param name="PeerId">The peer the event is about.</param>
+public abstract record PeerEvent(string Observer, string PeerId)
+{
+    /// <summary>A peer became known for the first time.</summary>
+    /// <param name="Observer">The observing node.</param>
+    /// <param name="PeerId">The peer.</param>
+    /// <param name="Generation">The peer's incarnation.</param>
+    /// <param name="Address">The peer's gossip address.</param>
+    public sealed record Joined(string Observer, string PeerId, long Generation, string Address) : PeerEvent(Observer, PeerId);
+
+    /// <summary>A peer's key got a new value.</summary>
+    /// <param name="Observer">The observing node.</param>
+    /// <param name="PeerId">The peer.</param>
+    /// <param name="Key">The key.</param>
+    /// <param name="Value">The new value.</param>
+    /// <param name="Version">The peer's version of the write.</param>
+    public sealed record Updated(string Observer, string PeerId, string Key, string Value, long Version) : PeerEvent(Observer, PeerId);
+
+    /// <summary>A peer's key was deleted or expired.</summary>
+    /// <param name="Observer">The observing node.</param>
+    /// <param name="PeerId">The peer.</param>
+    /// <param name="Key">The key.</param>
+    /// <param name="Version">The peer's version of the delete.</param>
+    public sealed record KeyDeleted(string Observer, string PeerId, string Key, long Version) : PeerEvent(Observer, PeerId);
+
+    /// <summary>The failure detector suspects the peer crashed or is unreachable (phi above the threshold).</summary>
+    /// <param name="Observer">The observing node.</param>
+    /// <param name="PeerId">The peer.</param>
+    /// <param name="Phi">The suspicion level when it was declared down.</param>
+    public sealed record Down(string Observer, string PeerId, double Phi) : PeerEvent(Observer, PeerId);
+
+    /// <summary>A peer that was down is heard from again.</summary>
+    /// <param name="Observer">The observing node.</param>
+    /// <param name="PeerId">The peer.</param>
+    public sealed record Up(string Observer, string PeerId) : PeerEvent(Observer, PeerId);
+
+    /// <summary>A peer came back as a new incarnation; its old keys were dropped.</summary>
+    /// <param name="Observer">The observing node.</param>
+    /// <param name="PeerId">The peer.</param>
+    /// <param name="OldGeneration">The replaced incarnation.</param>
+    /// <param name="NewGeneration">The new incarnation.</param>
+    /// <param name="Address">The new incarnation's gossip address.</param>
+    public sealed record Restarted(string Observer, string PeerId, long OldGeneration, long NewGeneration, string Address) : PeerEvent(Observer, PeerId);
+
+    /// <summary>A peer announced a graceful leave.</summary>
+    /// <param name="Observer">The observing node.</param>
+    /// <param name="PeerId">The peer.</param>
+    /// <param name="Generation">The incarnation that left.</param>
+    public sealed record Left(string Observer, string PeerId, long Generation) : PeerEvent(Observer, PeerId);
+
+    /// <summary>A down or left peer expired and was forgotten.</summary>
+    /// <param name="Observer">The observing node.</param>
+    /// <param name="PeerId">The peer.</param>
+    public sealed record Removed(string Observer, string PeerId) : PeerEvent(Observer, PeerId);
+}

@@ -1,0 +1,55 @@
+namespace ScuttlebuttAkka.Protocol;
+
+/// <summary>
+/// Parameters of the phi-accrual failure detector (see <c>docs/failure-detector.md</c> for the formula and the
+/// detection times they give).
+/// </summary>
+public sealed record FailureDetectorSettings
+{
+    /// <summary>The defaults, suited to a gossip interval of about one second.</summary>
+    public static readonly FailureDetectorSettings Default = new();
+
+    /// <summary>
+    /// Phi above which a peer is suspected: phi = 8 means a heartbeat this late comes about once in 10^8 times under
+    /// the observed distribution. Lower detects sooner and errs more often.
+    /// </summary>
+    public double Threshold { get; init; } = 8.0;
+
+    /// <summary>How many of the most recent inter-arrival intervals are kept; older ones are forgotten, so the estimate follows a change in rate.</summary>
+    public int MaxSampleSize { get; init; } = 1000;
+
+    /// <summary>Floor on the standard deviation used for phi, so a run of perfectly regular heartbeats cannot make one late arrival look fatal.</summary>
+    public TimeSpan MinStdDeviation { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Silence tolerated on top of the mean interval, added to the mean: a fixed margin for the long gaps of gossip
+    /// delivery that a normal distribution underrates. About two gossip intervals; the default fits a 1 s interval.
+    /// </summary>
+    public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The interval assumed before real ones are known: the history starts with mean and standard deviation equal to
+    /// it, so set it near the gossip interval.
+    /// </summary>
+    public TimeSpan FirstHeartbeatEstimate { get; init; } = TimeSpan.FromSeconds(1);
+
+    // The bootstrap records twice the estimate as one interval, and intervals are kept as int milliseconds.
+    private const int MaxFirstHeartbeatEstimateMs = int.MaxValue / 2;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when a parameter is out of range.</summary>
+    public void Validate()
+    {
+        if (!double.IsFinite(Threshold) || Threshold < 1)
+            throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, "Threshold must be a finite number of at least 1 (8 is usual; lower detects sooner and errs more often).");
+        if (MaxSampleSize < 2)
+            throw new ArgumentOutOfRangeException(nameof(MaxSampleSize), MaxSampleSize, "MaxSampleSize must be at least 2 (the bootstrap seeds the history with two intervals).");
+        if (MinStdDeviation < TimeSpan.FromMilliseconds(1))
+            throw new ArgumentOutOfRangeException(nameof(MinStdDeviation), MinStdDeviation, "MinStdDeviation must be at least 1 ms.");
+        if (AcceptableHeartbeatPause < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(AcceptableHeartbeatPause), AcceptableHeartbeatPause, "AcceptableHeartbeatPause must not be negative.");
+        if (FirstHeartbeatEstimate < TimeSpan.FromMilliseconds(1))
+            throw new ArgumentOutOfRangeException(nameof(FirstHeartbeatEstimate), FirstHeartbeatEstimate, "FirstHeartbeatEstimate must be at least 1 ms.");
+        if (FirstHeartbeatEstimate > TimeSpan.FromMilliseconds(MaxFirstHeartbeatEstimateMs))
+            throw new ArgumentOutOfRangeException(nameof(FirstHeartbeatEstimate), FirstHeartbeatEstimate, $"FirstHeartbeatEstimate must be at most {MaxFirstHeartbeatEstimateMs} ms (about 12.4 days).");
+    }
+}
