@@ -20,10 +20,17 @@ public sealed class NodeState
         NodeId = nodeId;
         Generation = generation;
         Address = address;
+        NodeIdSize = WireFormat.StringSize(nodeId);
     }
 
     /// <summary>The node's id.</summary>
     public string NodeId { get; }
+
+    /// <summary>Bytes the id takes on the wire, length prefix included; computed once since every digest needs it.</summary>
+    internal int NodeIdSize { get; }
+
+    /// <summary>Scratch for <see cref="ClusterState"/>: the last complete digest that named this node.</summary>
+    internal int DigestMark { get; set; }
 
     /// <summary>The incarnation this state belongs to.</summary>
     public long Generation { get; private set; }
@@ -115,6 +122,10 @@ public sealed class NodeState
     }
 
     internal int IndexedCount => _byVersion.Count;
+
+    /// <summary>Whether some other key than <paramref name="key"/> holds <paramref name="version"/> (impossible between honest peers).</summary>
+    internal bool VersionHeldByOtherKey(long version, string key) =>
+        _byVersion.TryGetValue(version, out var holder) && !string.Equals(holder, key, StringComparison.Ordinal);
 
     /// <summary>Writes a key as this node's owner: takes the next version. Returns the version used.</summary>
     internal long SetOwned(string key, string value, long? expiresAtMs)

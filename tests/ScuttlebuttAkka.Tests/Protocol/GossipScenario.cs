@@ -66,7 +66,7 @@ internal sealed record GossipScenario(int NodeCount, int Budget, long TombstoneG
     /// The largest value, in UTF-8 bytes, that still leaves room for a node delta header and the longest key at this
     /// budget: a pair must fit in one datagram or it can never be sent.
     /// </summary>
-    public static int MaxValueBytes(int budget) => Math.Clamp(budget - WireFormat.HeaderSize - 45, 0, 900);
+    public static int MaxValueBytes(int budget) => Math.Clamp(budget - WireFormat.HeaderSize - 45, 0, ProtocolLimits.Default.MaxValueBytes);
 
     private static Gen<ScenarioOp> OpGenerator(int nodes, int budget)
     {
