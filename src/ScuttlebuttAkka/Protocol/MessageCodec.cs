@@ -101,7 +101,14 @@ public static class MessageCodec
 
     private static void WriteDigest(ref Writer w, Digest d)
     {
-        w.Byte(d.IsComplete ? WireFormat.DigestFlagComplete : (byte)0);
+        var watermarks = 0;
+        foreach (var e in d.Entries)
+        {
+            if (WireFormat.HasWatermark(e))
+                watermarks++;
+        }
+
+        w.Byte((byte)((d.IsComplete ? WireFormat.DigestFlagComplete : 0) | (watermarks > 0 ? WireFormat.DigestFlagWatermarks : 0)));
         w.VarInt((ulong)d.Entries.Count);
         foreach (var e in d.Entries)
         {
@@ -109,6 +116,19 @@ public static class MessageCodec
             w.VarInt(e.Generation);
             w.VarInt(e.Heartbeat);
             w.VarInt(e.MaxVersion);
+        }
+
+        if (watermarks == 0)
+            return;
+        // The watermark section: how many, then each as (entry index, excess over that entry's max version).
+        w.VarInt((ulong)watermarks);
+        for (var i = 0; i < d.Entries.Count; i++)
+        {
+            var e = d.Entries[i];
+            if (!WireFormat.HasWatermark(e))
+                continue;
+            w.VarInt((ulong)i);
+            w.VarInt(e.GcWatermark - e.MaxVersion);
         }
     }
 
@@ -143,7 +163,7 @@ public static class MessageCodec
 
     private static Digest? ReadDigest(ref Reader r)
     {
-        if (!r.Byte(out var flags) || !r.Require((flags & ~WireFormat.DigestFlagComplete) == 0))
+        if (!r.Byte(out var flags) || !r.Require((flags & ~WireFormat.KnownDigestFlags) == 0))
             return null;
         // Each entry takes at least 5 bytes (id length, id byte, generation, heartbeat, version), so a count larger than what is left is a lie.
         if (!r.Count(minElementSize: 5, max: r.Limits.MaxNodes, out var count))
@@ -156,7 +176,30 @@ public static class MessageCodec
             entries[i] = new DigestEntry(id, gen, hb, ver);
         }
 
+        if ((flags & WireFormat.DigestFlagWatermarks) != 0 && !ReadDigestWatermarks(ref r, entries))
+            return null;
         return new Digest(entries, (flags & WireFormat.DigestFlagComplete) != 0);
+    }
+
+    /// <summary>Reads the watermark section: at least one (index, excess) pair, indexes strictly ascending and in range.</summary>
+    private static bool ReadDigestWatermarks(ref Reader r, DigestEntry[] entries)
+    {
+        // Each pair takes at least 2 bytes, and there is at most one per entry.
+        if (!r.Count(minElementSize: 2, max: entries.Length, out var count) || !r.Require(count > 0))
+            return false;
+        var previous = -1L;
+        for (var i = 0; i < count; i++)
+        {
+            if (!r.VarInt(out var index) || !r.Require(index > previous && index < entries.Length) || !r.VarInt(out var excess))
+                return false;
+            var e = entries[index];
+            if (!r.Require(excess > 0 && excess <= long.MaxValue - e.MaxVersion))
+                return false;
+            entries[index] = e with { GcWatermark = e.MaxVersion + excess };
+            previous = index;
+        }
+
+        return true;
     }
 
     private static Delta? ReadDelta(ref Reader r)
@@ -182,7 +225,7 @@ public static class MessageCodec
                 return null;
             var isReset = (flags & WireFormat.NodeFlagReset) != 0;
             long watermark = 0;
-            if (isReset && (!r.VarInt(out watermark) || !r.Require(from == 0 && watermark <= from + span)))
+            if (isReset && (!r.VarInt(out watermark) || !r.Require(from == 0)))
                 return null;
             // Each pair takes at least 3 bytes (key length, key byte, version).
             if (!r.Count(minElementSize: 3, max: r.Limits.MaxKeysPerNode, out var pairCount))

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Text;
 
 namespace ScuttlebuttAkka.Protocol;
@@ -24,6 +25,8 @@ public static class WireFormat
     public const int MaximumBudget = 65507;
 
     internal const byte DigestFlagComplete = 0x01;
+    internal const byte DigestFlagWatermarks = 0x02;
+    internal const byte KnownDigestFlags = DigestFlagComplete | DigestFlagWatermarks;
     internal const byte NodeFlagAddress = 0x01;
     internal const byte NodeFlagReset = 0x02;
     internal const byte KnownNodeFlags = NodeFlagAddress | NodeFlagReset;
@@ -43,17 +46,9 @@ public static class WireFormat
     }
 
     /// <summary>Bytes an unsigned LEB128 varint of <paramref name="value"/> takes.</summary>
-    public static int VarIntSize(ulong value)
-    {
-        var size = 1;
-        while (value >= 0x80)
-        {
-            value >>= 7;
-            size++;
-        }
-
-        return size;
-    }
+    public static int VarIntSize(ulong value) =>
+        // One byte per started group of 7 bits: (bits * 9 + 73) / 64 is ceil(bits / 7) for 1 to 64 bits, with 0 taking one byte.
+        ((BitOperations.Log2(value) * 9) + 73) / 64;
 
     /// <summary>Bytes a non-negative <paramref name="value"/> takes as a varint.</summary>
     public static int VarIntSize(long value) => VarIntSize((ulong)value);
@@ -65,9 +60,19 @@ public static class WireFormat
         return VarIntSize((ulong)n) + n;
     }
 
-    /// <summary>Bytes one digest entry takes.</summary>
-    public static int DigestEntrySize(in DigestEntry e) =>
-        StringSize(e.NodeId) + VarIntSize(e.Generation) + VarIntSize(e.Heartbeat) + VarIntSize(e.MaxVersion);
+    /// <summary>Bytes one digest entry takes (its watermark, if any, travels in the digest's watermark section).</summary>
+    public static int DigestEntrySize(in DigestEntry e) => DigestEntrySize(StringSize(e.NodeId), e.Generation, e.Heartbeat, e.MaxVersion);
+
+    /// <summary>Bytes one digest entry takes, given the bytes its id takes (length prefix included).</summary>
+    internal static int DigestEntrySize(int nodeIdSize, long generation, long heartbeat, long maxVersion) =>
+        nodeIdSize + VarIntSize(generation) + VarIntSize(heartbeat) + VarIntSize(maxVersion);
+
+    /// <summary>Whether a digest entry carries a watermark: only while it is above the max version (a copy being rebuilt).</summary>
+    public static bool HasWatermark(in DigestEntry e) => e.GcWatermark > e.MaxVersion;
+
+    /// <summary>Bytes the watermark of the entry at <paramref name="index"/> takes in the watermark section; 0 when it has none.</summary>
+    public static int DigestWatermarkSize(in DigestEntry e, int index) =>
+        HasWatermark(e) ? VarIntSize((ulong)index) + VarIntSize(e.GcWatermark - e.MaxVersion) : 0;
 
     /// <summary>Bytes a digest takes besides its entries: the flags byte and the entry count.</summary>
     public static int DigestOverhead(int count) => 1 + VarIntSize((ulong)count);
@@ -103,9 +108,16 @@ public static class WireFormat
     public static int DigestSize(Digest d)
     {
         var size = DigestOverhead(d.Entries.Count);
-        foreach (var e in d.Entries)
-            size += DigestEntrySize(e);
-        return size;
+        var watermarks = 0;
+        for (var i = 0; i < d.Entries.Count; i++)
+        {
+            var e = d.Entries[i];
+            size += DigestEntrySize(e) + DigestWatermarkSize(e, i);
+            if (HasWatermark(e))
+                watermarks++;
+        }
+
+        return watermarks == 0 ? size : size + VarIntSize((ulong)watermarks);
     }
 
     /// <summary>Bytes a whole delta takes.</summary>
