@@ -153,7 +153,7 @@ public sealed class ClusterState
         for (var i = 0; i < _nodeList.Count && total <= body; i++)
         {
             var n = _nodeList[i];
-            total += EntrySize(n) + (ReportedWatermark(n) > 0 ? WatermarkSize(n, i, ref watermarks) : 0);
+            total += EntrySize(n, i == 0 ? null : Self.Generation) + (ReportedWatermark(n) > 0 ? WatermarkSize(n, i, ref watermarks) : 0);
         }
 
         if (total + WireFormat.DigestOverhead(_nodeList.Count) + SectionCountSize(watermarks) <= body)
@@ -166,9 +166,9 @@ public sealed class ClusterState
 
         // Partial: self first (so the receiver always hears our heartbeat), then a random sample that fits.
         var selected = new List<DigestEntry>();
-        var used = 1 + EntrySize(Self); // flags byte and our own entry (which never carries a watermark)
+        var used = 1 + EntrySize(Self, null); // flags byte and our own entry (which never carries a watermark)
         if (used + WireFormat.VarIntSize(1UL) > body)
-            throw new ArgumentOutOfRangeException(nameof(budgetBytes), budgetBytes, $"A datagram budget of {budgetBytes} bytes cannot hold this node's own digest entry ({EntrySize(Self)} bytes for id '{SelfId}'); raise the budget or shorten the node id.");
+            throw new ArgumentOutOfRangeException(nameof(budgetBytes), budgetBytes, $"A datagram budget of {budgetBytes} bytes cannot hold this node's own digest entry ({EntrySize(Self, null)} bytes for id '{SelfId}'); raise the budget or shorten the node id.");
         selected.Add(EntryOf(Self));
         watermarks = 0;
         var count = _nodeList.Count;
@@ -187,7 +187,7 @@ public sealed class ClusterState
                 continue;
             var index = selected.Count;
             var wm = watermarks;
-            var size = EntrySize(n) + (ReportedWatermark(n) > 0 ? WatermarkSize(n, index, ref wm) : 0);
+            var size = EntrySize(n, Self.Generation) + (ReportedWatermark(n) > 0 ? WatermarkSize(n, index, ref wm) : 0);
             var countGrowth = WireFormat.VarIntSize((ulong)index + 1) - WireFormat.VarIntSize((ulong)index);
             if (used + WireFormat.VarIntSize((ulong)index) + countGrowth + size + SectionCountSize(wm) > body)
             {
@@ -208,7 +208,9 @@ public sealed class ClusterState
         return new Digest(selected, IsComplete: false);
     }
 
-    private static int EntrySize(NodeState n) => WireFormat.DigestEntrySize(n.NodeIdSize, n.Generation, n.Heartbeat, n.MaxVersion);
+    // Our own entry always comes first, so every other entry's generation is written relative to ours.
+    private static int EntrySize(NodeState n, long? firstGeneration) =>
+        WireFormat.DigestEntrySize(n.NodeIdSize, n.Generation, n.Heartbeat, n.MaxVersion, firstGeneration);
 
     // The bytes a rebuilding copy's watermark takes at position index of a digest (counting it in watermarks).
     private static int WatermarkSize(NodeState n, int index, ref int watermarks)
@@ -431,7 +433,7 @@ public sealed class ClusterState
                 (group[i], group[j]) = (group[j], group[i]);
                 var e = group[i];
                 var hasWatermark = WireFormat.HasWatermark(e);
-                var size = WireFormat.DigestEntrySize(e) + WireFormat.DigestWatermarkSize(e, entries.Count)
+                var size = WireFormat.DigestEntrySize(e, entries.Count == 0 ? null : entries[0].Generation) + WireFormat.DigestWatermarkSize(e, entries.Count)
                            + (hasWatermark ? SectionCountSize(watermarks + 1) - SectionCountSize(watermarks) : 0);
                 var growth = WireFormat.VarIntSize((ulong)entries.Count + 1) - WireFormat.VarIntSize((ulong)entries.Count);
                 if (used + size + growth > room)

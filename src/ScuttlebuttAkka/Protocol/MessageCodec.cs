@@ -110,10 +110,11 @@ public static class MessageCodec
 
         w.Byte((byte)((d.IsComplete ? WireFormat.DigestFlagComplete : 0) | (watermarks > 0 ? WireFormat.DigestFlagWatermarks : 0)));
         w.VarInt((ulong)d.Entries.Count);
-        foreach (var e in d.Entries)
+        for (var i = 0; i < d.Entries.Count; i++)
         {
+            var e = d.Entries[i];
             w.String(e.NodeId);
-            w.VarInt(e.Generation);
+            w.VarInt(i == 0 ? (ulong)e.Generation : WireFormat.ZigZag(e.Generation - d.Entries[0].Generation));
             w.VarInt(e.Heartbeat);
             w.VarInt(e.MaxVersion);
         }
@@ -169,10 +170,27 @@ public static class MessageCodec
         if (!r.Count(minElementSize: 5, max: r.Limits.MaxNodes, out var count))
             return null;
         var entries = new DigestEntry[count];
+        long first = 0;
         for (var i = 0; i < count; i++)
         {
-            if (r.NodeId() is not { } id || !r.VarInt(out var gen) || !r.VarInt(out var hb) || !r.VarInt(out var ver))
+            if (r.NodeId() is not { } id || !r.VarIntUnsigned(out var rawGen) || !r.VarInt(out var hb) || !r.VarInt(out var ver))
                 return null;
+            // The first generation is whole; later ones are zigzag differences from it, and must land in [0, long.MaxValue].
+            long gen;
+            if (i == 0)
+            {
+                if (rawGen > long.MaxValue)
+                    return r.FailWith(DropReason.BadVarInt);
+                gen = first = (long)rawGen;
+            }
+            else
+            {
+                var difference = WireFormat.UnZigZag(rawGen);
+                if (!r.Require(difference >= 0 ? first <= long.MaxValue - difference : first + difference >= 0))
+                    return null;
+                gen = first + difference;
+            }
+
             entries[i] = new DigestEntry(id, gen, hb, ver);
         }
 
@@ -324,6 +342,12 @@ public static class MessageCodec
             if (!condition && Error == DropReason.None)
                 Error = DropReason.InvalidField;
             return condition;
+        }
+
+        public Digest? FailWith(DropReason reason)
+        {
+            Fail(reason);
+            return null;
         }
 
         private bool Fail(DropReason reason)

@@ -61,11 +61,28 @@ public static class WireFormat
     }
 
     /// <summary>Bytes one digest entry takes (its watermark, if any, travels in the digest's watermark section).</summary>
-    public static int DigestEntrySize(in DigestEntry e) => DigestEntrySize(StringSize(e.NodeId), e.Generation, e.Heartbeat, e.MaxVersion);
+    public static int DigestEntrySize(in DigestEntry e, long? firstGeneration) =>
+        DigestEntrySize(StringSize(e.NodeId), e.Generation, e.Heartbeat, e.MaxVersion, firstGeneration);
 
-    /// <summary>Bytes one digest entry takes, given the bytes its id takes (length prefix included).</summary>
-    internal static int DigestEntrySize(int nodeIdSize, long generation, long heartbeat, long maxVersion) =>
-        nodeIdSize + VarIntSize(generation) + VarIntSize(heartbeat) + VarIntSize(maxVersion);
+    /// <summary>
+    /// Bytes one digest entry takes, given the bytes its id takes (length prefix included) and the generation of the
+    /// digest's first entry (null for the first entry itself, whose generation is written whole).
+    /// </summary>
+    internal static int DigestEntrySize(int nodeIdSize, long generation, long heartbeat, long maxVersion, long? firstGeneration) =>
+        nodeIdSize + GenerationSize(generation, firstGeneration) + VarIntSize(heartbeat) + VarIntSize(maxVersion);
+
+    /// <summary>
+    /// Bytes a digest entry's generation takes: the first entry's whole, every later one as the zigzag varint of its
+    /// difference from the first. Nodes of one cluster start at about the same time, so the difference is small.
+    /// </summary>
+    internal static int GenerationSize(long generation, long? firstGeneration) =>
+        firstGeneration is { } first ? VarIntSize(ZigZag(generation - first)) : VarIntSize(generation);
+
+    /// <summary>Maps a signed difference to an unsigned one small in magnitude: 0, -1, 1, -2, ... to 0, 1, 2, 3, ...</summary>
+    internal static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
+
+    /// <summary>The inverse of <see cref="ZigZag"/>.</summary>
+    internal static long UnZigZag(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
 
     /// <summary>Whether a digest entry carries a watermark: only while it is above the max version (a copy being rebuilt).</summary>
     public static bool HasWatermark(in DigestEntry e) => e.GcWatermark > e.MaxVersion;
@@ -112,7 +129,7 @@ public static class WireFormat
         for (var i = 0; i < d.Entries.Count; i++)
         {
             var e = d.Entries[i];
-            size += DigestEntrySize(e) + DigestWatermarkSize(e, i);
+            size += DigestEntrySize(e, i == 0 ? null : d.Entries[0].Generation) + DigestWatermarkSize(e, i);
             if (HasWatermark(e))
                 watermarks++;
         }

@@ -156,7 +156,7 @@ public sealed class MessageCodecTests
         {
             var bytes = MessageCodec.Encode(new DigestRequest(digest), Cluster);
             Assert.Equal(bytes.Length - WireFormat.HeaderSize, WireFormat.DigestSize(digest));
-            Assert.Equal(WireFormat.DigestSize(digest), WireFormat.DigestOverhead(digest.Entries.Count) + digest.Entries.Sum(e => WireFormat.DigestEntrySize(e)));
+            Assert.Equal(WireFormat.DigestSize(digest), WireFormat.DigestOverhead(digest.Entries.Count) + digest.Entries.Select((e, i) => WireFormat.DigestEntrySize(e, i == 0 ? null : digest.Entries[0].Generation)).Sum());
         });
     }
 
