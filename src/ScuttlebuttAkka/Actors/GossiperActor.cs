@@ -308,6 +308,8 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         var reply = _state.Receive(message!, budget, _codec.MessageBudget, _clock.NowMs, _random, report);
         if (reply is not null)
             Send(datagram.Remote, _codec.Encode(reply));
+        if (message is PushMessage push && push.NextHop(report) is { } next)
+            PushTo(next, except: datagram.Remote);
         Process(report);
     }
 
@@ -461,15 +463,29 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         CollectPeers();
         if (_liveScratch.Count == 0)
             return;
-        var delta = _state.BuildOwnDelta(fromVersion, _codec.MessageBudget, _random);
+        var delta = _state.BuildOwnDelta(fromVersion, _codec.MessageBudget - 1, _random);
         if (delta.IsEmpty)
             return;
-        var payload = _codec.Encode(new DeltaMessage(delta));
+        PushTo(new PushMessage(PushMessage.HopsFor(_state.Nodes.Count), delta), except: null);
+    }
+
+    /// <summary>Sends a push to <see cref="ScuttlebuttSettings.EagerPushFanout"/> random live peers other than <paramref name="except"/>.</summary>
+    private void PushTo(PushMessage push, EndPoint? except)
+    {
+        if (!_settings.EagerPush || _settings.EagerPushFanout == 0)
+            return;
+        CollectPeers();
+        var payload = _codec.Encode(push);
         _random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_liveScratch));
-        foreach (var id in _liveScratch.Take(_settings.EagerPushFanout))
+        var sent = 0;
+        foreach (var id in _liveScratch)
         {
-            if (_state.TryGetNode(id, out var node))
-                SendTo(node.Address, payload);
+            if (sent == _settings.EagerPushFanout)
+                break;
+            if (!_state.TryGetNode(id, out var node) || (except is not null && _resolved.TryGetValue(node.Address, out var ep) && ep.Equals(except)))
+                continue;
+            SendTo(node.Address, payload);
+            sent++;
         }
     }
 

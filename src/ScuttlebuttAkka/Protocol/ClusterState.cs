@@ -276,6 +276,9 @@ public sealed class ClusterState
             case DeltaMessage delta:
                 ApplyDelta(delta.Delta, nowMs, report);
                 return null;
+            case PushMessage push:
+                ApplyDelta(push.Delta, nowMs, report);
+                return null;
             case LeaveMessage leave:
                 ApplyLeave(leave, report);
                 return null;

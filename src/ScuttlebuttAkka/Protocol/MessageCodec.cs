@@ -37,6 +37,14 @@ public static class MessageCodec
                 w.UInt32(clusterHash);
                 WriteDelta(ref w, m.Delta);
                 break;
+            case PushMessage m:
+                if (m.HopsLeft is < 0 or > PushMessage.MaxHops)
+                    throw new ArgumentOutOfRangeException(nameof(message), m.HopsLeft, $"A push carries 0 to {PushMessage.MaxHops} hops.");
+                w.Byte((byte)MessageType.Push);
+                w.UInt32(clusterHash);
+                w.Byte((byte)m.HopsLeft);
+                WriteDelta(ref w, m.Delta);
+                break;
             case LeaveMessage m:
                 w.Byte((byte)MessageType.Leave);
                 w.UInt32(clusterHash);
@@ -64,7 +72,7 @@ public static class MessageCodec
         if (datagram[2] != WireFormat.ProtocolVersion)
             return DropReason.UnsupportedVersion;
         var type = datagram[3];
-        if (type is < (byte)MessageType.DigestRequest or > (byte)MessageType.Leave)
+        if (!WireFormat.IsKnownMessageType(type))
             return DropReason.UnknownMessageType;
         if (BinaryPrimitives.ReadUInt32LittleEndian(datagram[4..]) != clusterHash)
             return DropReason.WrongCluster;
@@ -88,6 +96,10 @@ public static class MessageCodec
             case MessageType.Leave:
                 if (r.NodeId() is { } id && r.VarInt(out var gen) && r.Require(gen > 0))
                     decoded = new LeaveMessage(id, gen);
+                break;
+            case MessageType.Push:
+                if (r.Byte(out var hops) && r.Require(hops <= PushMessage.MaxHops) && ReadDelta(ref r) is { } pushed)
+                    decoded = new PushMessage(hops, pushed);
                 break;
         }
 

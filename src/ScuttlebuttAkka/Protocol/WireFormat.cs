@@ -45,6 +45,9 @@ public static class WireFormat
         return hash;
     }
 
+    /// <summary>Whether <paramref name="type"/> is the type byte of a plaintext message this code speaks.</summary>
+    public static bool IsKnownMessageType(byte type) => type is >= (byte)MessageType.DigestRequest and <= (byte)MessageType.Push;
+
     /// <summary>Bytes an unsigned LEB128 varint of <paramref name="value"/> takes.</summary>
     public static int VarIntSize(ulong value) =>
         // One byte per started group of 7 bits: (bits * 9 + 73) / 64 is ceil(bits / 7) for 1 to 64 bits, with 0 taking one byte.
@@ -153,6 +156,7 @@ public static class WireFormat
         DigestResponse m => DeltaSize(m.Delta) + DigestSize(m.Digest),
         DeltaMessage m => DeltaSize(m.Delta),
         LeaveMessage m => StringSize(m.NodeId) + VarIntSize(m.Generation),
+        PushMessage m => 1 + DeltaSize(m.Delta),
         _ => throw new ArgumentException($"Unknown message type {message.GetType().Name}.", nameof(message)),
     };
 }
@@ -171,4 +175,7 @@ public enum MessageType : byte
 
     /// <summary><see cref="Protocol.LeaveMessage"/>.</summary>
     Leave = 4,
+
+    /// <summary><see cref="Protocol.PushMessage"/>.</summary>
+    Push = 5,
 }

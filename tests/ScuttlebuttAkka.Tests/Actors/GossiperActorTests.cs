@@ -128,4 +128,29 @@ public sealed class GossiperActorTests : TestKit
         Assert.Equal("ready", status);
         await Assert.ThrowsAsync<ArgumentException>(() => gossiper.Ask<LocalWriteAck>(new UpdateLocal("", "x"), Wait));
     }
+
+    [Fact]
+    public async Task A_push_with_something_new_is_forwarded_with_one_hop_less_but_never_back_to_its_sender()
+    {
+        var (_, codec, view) = await StartAsync();
+        NextSent(codec, out _);
+        var other = new IPEndPoint(IPAddress.Loopback, 40003);
+        var pusher = new ClusterState("pusher", 5, GossipAddress.Format(Seed));
+        var third = new ClusterState("third", 6, GossipAddress.Format(other));
+        pusher.Set("k", "1", 0);
+        var everything = new Digest(Array.Empty<DigestEntry>(), IsComplete: true);
+        _inbound.SendNext(new Datagram(codec.Encode(new DeltaMessage(pusher.BuildDelta(everything, 1400, new Random(1)))), Seed));
+        _inbound.SendNext(new Datagram(codec.Encode(new DeltaMessage(third.BuildDelta(everything, 1400, new Random(2)))), other));
+        AwaitAssert(() => Assert.Equal(3, view.View.Peers.Count), Wait);
+
+        var before = pusher.Self.MaxVersion;
+        pusher.Set("k", "2", 0);
+        _inbound.SendNext(new Datagram(codec.Encode(new PushMessage(4, pusher.BuildOwnDelta(before, 1400, new Random(3)))), Seed));
+
+        var forwarded = Assert.IsType<PushMessage>(NextSent(codec, out var to));
+        Assert.Equal(other, to);
+        Assert.Equal(3, forwarded.HopsLeft);
+        Assert.Equal("2", Assert.Single(Assert.Single(forwarded.Delta.Nodes).Pairs).Value);
+        AwaitAssert(() => Assert.Equal("2", view.View.TryLookup("pusher", "k", out var v) ? v : null), Wait);
+    }
 }

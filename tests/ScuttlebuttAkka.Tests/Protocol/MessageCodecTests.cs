@@ -234,7 +234,7 @@ public sealed class MessageCodecTests
         ["version 0"] = (DropReason.UnsupportedVersion, () => Patch(RawLeave("a", 1), 2, 0)),
         ["version 2"] = (DropReason.UnsupportedVersion, () => Patch(RawLeave("a", 1), 2, 2)),
         ["message type 0"] = (DropReason.UnknownMessageType, () => Patch(RawLeave("a", 1), 3, 0)),
-        ["message type 5"] = (DropReason.UnknownMessageType, () => Patch(RawLeave("a", 1), 3, 5)),
+        ["message type 6"] = (DropReason.UnknownMessageType, () => Patch(RawLeave("a", 1), 3, 6)),
         ["message type 255"] = (DropReason.UnknownMessageType, () => Patch(RawLeave("a", 1), 3, 255)),
         ["another cluster's hash"] = (DropReason.WrongCluster, () => RawDatagram.Header(MessageType.Leave, Cluster ^ 1).Str("a").VarInt(1).ToArray()),
 
