@@ -33,6 +33,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     private readonly Dictionary<string, IPEndPoint> _resolved = new(StringComparer.Ordinal);
     private readonly HashSet<string> _resolving = new(StringComparer.Ordinal);
     private readonly HashSet<EndPoint> _knownEndPoints = new();
+    private readonly Dictionary<string, long> _lastArrivalTold = new(StringComparer.Ordinal);
     private readonly List<IActorRef> _addressWaiters = new();
     private readonly List<string> _targets = new();
     private readonly List<string> _seedTargets = new();
@@ -203,6 +204,10 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
 
     // ------------------------------------------------------------------ rounds
 
+    // Phi is checked once a round, but no more often than every 250 ms: a quarter second is small beside detection
+    // times of a second or more, and it spares many timer messages when a node has many peers.
+    private TimeSpan LivenessCheckInterval => TimeSpan.FromMilliseconds(Math.Max(_settings.GossipInterval.TotalMilliseconds, 250));
+
     private void Round()
     {
         var now = _clock.NowMs;
@@ -368,11 +373,19 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
 
         if (report.HeartbeatsAdvanced.Count > 0)
         {
-            var arrived = new HeartbeatArrived(_clock.NowMs);
+            // A peer's heartbeat often advances twice in one round (in a digest and in a reply); telling its child once
+            // per half interval keeps the detector's samples meaningful at half the messages.
+            var now = _clock.NowMs;
+            var minGap = (long)(_settings.GossipInterval.TotalMilliseconds / 2);
+            HeartbeatArrived? arrived = null;
             foreach (var id in report.HeartbeatsAdvanced)
             {
-                if (_children.TryGetValue(id, out var child))
-                    child.Tell(arrived);
+                if (!_children.TryGetValue(id, out var child))
+                    continue;
+                if (_lastArrivalTold.TryGetValue(id, out var last) && now - last < minGap)
+                    continue;
+                _lastArrivalTold[id] = now;
+                child.Tell(arrived ??= new HeartbeatArrived(now));
             }
         }
     }
@@ -382,7 +395,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         if (_children.ContainsKey(id))
             return;
         var child = Context.ActorOf(
-            PeerStateActor.Props(_settings.NodeId, id, generation, _clock.NowMs, _settings.Liveness, _clock, _settings.GossipInterval),
+            PeerStateActor.Props(_settings.NodeId, id, generation, _clock.NowMs, _settings.Liveness, _clock, LivenessCheckInterval),
             "peer-" + (++_childSequence).ToString(System.Globalization.CultureInfo.InvariantCulture));
         _children[id] = child;
         _status[id] = PeerStatus.Alive;
@@ -421,6 +434,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
                 _state.Remove(m.PeerId, _clock.NowMs + (long)_settings.RemovedPeerMemory.TotalMilliseconds);
                 _status.Remove(m.PeerId);
                 _children.Remove(m.PeerId);
+                _lastArrivalTold.Remove(m.PeerId);
                 e = new PeerEvent.Removed(self, m.PeerId);
                 break;
         }
