@@ -72,11 +72,11 @@ public sealed record ScuttlebuttSettings
     /// <summary>The failure detector and how long down or left peers are kept.</summary>
     public LivenessSettings Liveness { get; init; } = LivenessSettings.Default;
 
-    /// <summary>Whether fresh local writes are pushed to <see cref="EagerPushFanout"/> live peers at once.</summary>
+    /// <summary>Whether fresh local writes are pushed at once to <see cref="EagerPushFanout"/> live peers, who forward what is new to them.</summary>
     public bool EagerPush { get; init; } = true;
 
     /// <summary>How many live peers get each eagerly pushed write.</summary>
-    public int EagerPushFanout { get; init; } = 2;
+    public int EagerPushFanout { get; init; } = 3;
 
     /// <summary>Limits on keys, values, keys per node and nodes tracked.</summary>
     public ProtocolLimits Limits { get; init; } = ProtocolLimits.Default;
@@ -147,7 +147,7 @@ public sealed record ScuttlebuttSettings
                 LeftExpiry = fd.GetTimeSpan("left-expiry", null, false),
             },
             EagerPush = c.GetBoolean("eager-push.enabled", true),
-            EagerPushFanout = c.GetInt("eager-push.fanout", 2),
+            EagerPushFanout = c.GetInt("eager-push.fanout", 3),
             Limits = new ProtocolLimits
             {
                 MaxKeyBytes = c.GetInt("limits.max-key-bytes", 128),

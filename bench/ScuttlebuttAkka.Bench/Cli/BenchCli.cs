@@ -1,8 +1,8 @@
 using System.CommandLine;
-using BenchmarkDotNet.Running;
 using ScuttlebuttAkka.Bench.Clusters;
 using ScuttlebuttAkka.Bench.Compare;
 using ScuttlebuttAkka.Bench.Fuzz;
+using ScuttlebuttAkka.Bench.Micro;
 using ScuttlebuttAkka.Bench.Scenarios;
 
 namespace ScuttlebuttAkka.Bench.Cli;
@@ -99,11 +99,7 @@ internal static class BenchCli
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        command.SetAction(result =>
-        {
-            var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(result.UnmatchedTokens.ToArray());
-            return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
-        });
+        command.SetAction(result => MicroCommand.Run(result.UnmatchedTokens.ToArray()));
         return command;
     }
 }

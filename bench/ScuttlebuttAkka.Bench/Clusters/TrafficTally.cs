@@ -23,8 +23,10 @@ internal sealed class TrafficTally
         {
             DigestRequest r => ("digest (step 1)", r.Digest.Entries.Count, 0, 0),
             DigestResponse r => ("delta + digest (step 2)", r.Digest.Entries.Count, r.Delta.Nodes.Count, r.Delta.Nodes.Sum(n => n.Pairs.Count)),
-            DeltaMessage r => ("delta (step 3, eager push)", 0, r.Delta.Nodes.Count, r.Delta.Nodes.Sum(n => n.Pairs.Count)),
+            DeltaMessage r => ("delta (step 3)", 0, r.Delta.Nodes.Count, r.Delta.Nodes.Sum(n => n.Pairs.Count)),
+            PushMessage r => ("push (eager)", 0, r.Delta.Nodes.Count, r.Delta.Nodes.Sum(n => n.Pairs.Count)),
             LeaveMessage => ("leave", 0, 0, 0),
+            { } other => (other.GetType().Name, 0, 0, 0),
             _ => ("undecodable: " + reason, 0, 0, 0),
         };
         lock (_gate)

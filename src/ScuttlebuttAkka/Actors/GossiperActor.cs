@@ -33,6 +33,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     private readonly Dictionary<string, IPEndPoint> _resolved = new(StringComparer.Ordinal);
     private readonly HashSet<string> _resolving = new(StringComparer.Ordinal);
     private readonly HashSet<EndPoint> _knownEndPoints = new();
+    private readonly Dictionary<string, long> _lastArrivalTold = new(StringComparer.Ordinal);
     private readonly List<IActorRef> _addressWaiters = new();
     private readonly List<string> _targets = new();
     private readonly List<string> _seedTargets = new();
@@ -173,7 +174,8 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         });
         Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
         Receive<StreamCompleted>(_ => _log.Debug("Transport of {0} completed", _settings.NodeId));
-        Receive<TransportFailed>(m => _log.Error(m.Cause, "Transport of {0} failed; gossip stops", _settings.NodeId));
+        // Let the supervisor restart the node (a new incarnation with a fresh socket) rather than run deaf and mute.
+        Receive<TransportFailed>(m => throw new InvalidOperationException($"The transport of node {_settings.NodeId} failed.", m.Cause));
         Receive<PeerTransitioned>(OnTransition);
         Receive<SeedsResolved>(m =>
         {
@@ -201,6 +203,10 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     }
 
     // ------------------------------------------------------------------ rounds
+
+    // Phi is checked once a round, but no more often than every 250 ms: a quarter second is small beside detection
+    // times of a second or more, and it spares many timer messages when a node has many peers.
+    private TimeSpan LivenessCheckInterval => TimeSpan.FromMilliseconds(Math.Max(_settings.GossipInterval.TotalMilliseconds, 250));
 
     private void Round()
     {
@@ -307,6 +313,8 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         var reply = _state.Receive(message!, budget, _codec.MessageBudget, _clock.NowMs, _random, report);
         if (reply is not null)
             Send(datagram.Remote, _codec.Encode(reply));
+        if (message is PushMessage push && push.NextHop(report) is { } next)
+            PushTo(next, except: datagram.Remote);
         Process(report);
     }
 
@@ -365,11 +373,19 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
 
         if (report.HeartbeatsAdvanced.Count > 0)
         {
-            var arrived = new HeartbeatArrived(_clock.NowMs);
+            // A peer's heartbeat often advances twice in one round (in a digest and in a reply); telling its child once
+            // per half interval keeps the detector's samples meaningful at half the messages.
+            var now = _clock.NowMs;
+            var minGap = (long)(_settings.GossipInterval.TotalMilliseconds / 2);
+            HeartbeatArrived? arrived = null;
             foreach (var id in report.HeartbeatsAdvanced)
             {
-                if (_children.TryGetValue(id, out var child))
-                    child.Tell(arrived);
+                if (!_children.TryGetValue(id, out var child))
+                    continue;
+                if (_lastArrivalTold.TryGetValue(id, out var last) && now - last < minGap)
+                    continue;
+                _lastArrivalTold[id] = now;
+                child.Tell(arrived ??= new HeartbeatArrived(now));
             }
         }
     }
@@ -379,7 +395,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         if (_children.ContainsKey(id))
             return;
         var child = Context.ActorOf(
-            PeerStateActor.Props(_settings.NodeId, id, generation, _clock.NowMs, _settings.Liveness, _clock, _settings.GossipInterval),
+            PeerStateActor.Props(_settings.NodeId, id, generation, _clock.NowMs, _settings.Liveness, _clock, LivenessCheckInterval),
             "peer-" + (++_childSequence).ToString(System.Globalization.CultureInfo.InvariantCulture));
         _children[id] = child;
         _status[id] = PeerStatus.Alive;
@@ -418,6 +434,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
                 _state.Remove(m.PeerId, _clock.NowMs + (long)_settings.RemovedPeerMemory.TotalMilliseconds);
                 _status.Remove(m.PeerId);
                 _children.Remove(m.PeerId);
+                _lastArrivalTold.Remove(m.PeerId);
                 e = new PeerEvent.Removed(self, m.PeerId);
                 break;
         }
@@ -460,15 +477,29 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         CollectPeers();
         if (_liveScratch.Count == 0)
             return;
-        var delta = _state.BuildOwnDelta(fromVersion, _codec.MessageBudget, _random);
+        var delta = _state.BuildOwnDelta(fromVersion, _codec.MessageBudget - 1, _random);
         if (delta.IsEmpty)
             return;
-        var payload = _codec.Encode(new DeltaMessage(delta));
+        PushTo(new PushMessage(PushMessage.HopsFor(_state.Nodes.Count), delta), except: null);
+    }
+
+    /// <summary>Sends a push to <see cref="ScuttlebuttSettings.EagerPushFanout"/> random live peers other than <paramref name="except"/>.</summary>
+    private void PushTo(PushMessage push, EndPoint? except)
+    {
+        if (!_settings.EagerPush || _settings.EagerPushFanout == 0)
+            return;
+        CollectPeers();
+        var payload = _codec.Encode(push);
         _random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_liveScratch));
-        foreach (var id in _liveScratch.Take(_settings.EagerPushFanout))
+        var sent = 0;
+        foreach (var id in _liveScratch)
         {
-            if (_state.TryGetNode(id, out var node))
-                SendTo(node.Address, payload);
+            if (sent == _settings.EagerPushFanout)
+                break;
+            if (!_state.TryGetNode(id, out var node) || (except is not null && _resolved.TryGetValue(node.Address, out var ep) && ep.Equals(except)))
+                continue;
+            SendTo(node.Address, payload);
+            sent++;
         }
     }
 

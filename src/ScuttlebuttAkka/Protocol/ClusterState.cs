@@ -10,9 +10,14 @@ public sealed class ClusterState
     private readonly Dictionary<string, NodeState> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Remembered> _removed = new(StringComparer.Ordinal);
 
-    // Scratch lists reused across calls: building a message must not allocate per node on the hot path.
+    // The same nodes as _nodes, indexable, so a partial digest can sample them without copying them all.
+    private readonly List<NodeState> _nodeList = new();
+
+    // Scratch reused across calls: building a message must not allocate per node on the hot path.
     private readonly List<Candidate> _candidates = new();
-    private readonly List<DigestEntry> _scratchEntries = new();
+    private readonly PriorityQueue<int, long> _byDepth = new();
+    private int[] _permutation = Array.Empty<int>();
+    private int _digestMark;
 
     /// <summary>Creates the view of node <paramref name="selfId"/>, incarnation <paramref name="generation"/>, reachable at <paramref name="selfAddress"/>.</summary>
     public ClusterState(string selfId, long generation, string selfAddress, ProtocolLimits? limits = null)
@@ -24,6 +29,7 @@ public sealed class ClusterState
         Limits.Validate();
         Self = new NodeState(selfId, generation, selfAddress);
         _nodes.Add(selfId, Self);
+        _nodeList.Add(Self);
     }
 
     /// <summary>The limits this view enforces.</summary>
@@ -82,10 +88,13 @@ public sealed class ClusterState
 
     private long SetUnchecked(string key, string value, long? expiresAtMs)
     {
-        if (!Self.TryGet(key, out _) && Self.Count >= Limits.MaxKeysPerNode)
+        if (!Self.TryGet(key, out _) && IsOverKeyLimit(Self, key))
             throw new InvalidOperationException($"This node already holds {Limits.MaxKeysPerNode} keys (tombstones included); delete keys or raise MaxKeysPerNode.");
         return Self.SetOwned(key, value, expiresAtMs);
     }
+
+    // The leave mark may always be added, so a node that filled its keys can still leave; one extra key is the cost.
+    private bool IsOverKeyLimit(NodeState n, string newKey) => n.Count >= Limits.MaxKeysPerNode && newKey != ReservedKeys.Left;
 
     // ---------------------------------------------------------------- housekeeping
 
@@ -120,6 +129,7 @@ public sealed class ClusterState
     {
         if (nodeId == SelfId || !_nodes.Remove(nodeId, out var state))
             return false;
+        _nodeList.Remove(state);
         _removed[nodeId] = new Remembered(state.Generation, rememberUntilMs);
         return true;
     }
@@ -138,39 +148,59 @@ public sealed class ClusterState
     {
         ArgumentNullException.ThrowIfNull(random);
         var body = CheckBudget(budgetBytes) - WireFormat.HeaderSize;
-        _scratchEntries.Clear();
         var total = 0;
-        foreach (var n in _nodes.Values)
+        var watermarks = 0;
+        for (var i = 0; i < _nodeList.Count && total <= body; i++)
         {
-            var e = EntryOf(n);
-            _scratchEntries.Add(e);
-            total += WireFormat.DigestEntrySize(e);
+            var n = _nodeList[i];
+            total += EntrySize(n, i == 0 ? null : Self.Generation) + (ReportedWatermark(n) > 0 ? WatermarkSize(n, i, ref watermarks) : 0);
         }
 
-        if (total + WireFormat.DigestOverhead(_scratchEntries.Count) <= body)
-            return new Digest(_scratchEntries.ToArray(), IsComplete: true);
+        if (total + WireFormat.DigestOverhead(_nodeList.Count) + SectionCountSize(watermarks) <= body)
+        {
+            var all = new DigestEntry[_nodeList.Count];
+            for (var i = 0; i < all.Length; i++)
+                all[i] = EntryOf(_nodeList[i]);
+            return new Digest(all, IsComplete: true);
+        }
 
         // Partial: self first (so the receiver always hears our heartbeat), then a random sample that fits.
         var selected = new List<DigestEntry>();
-        var used = 1; // flags byte
-        var self = EntryOf(Self);
-        used += WireFormat.DigestEntrySize(self);
-        selected.Add(self);
-        var entries = _scratchEntries;
-        for (var i = 0; i < entries.Count; i++)
+        var used = 1 + EntrySize(Self, null); // flags byte and our own entry (which never carries a watermark)
+        if (used + WireFormat.VarIntSize(1UL) > body)
+            throw new ArgumentOutOfRangeException(nameof(budgetBytes), budgetBytes, $"A datagram budget of {budgetBytes} bytes cannot hold this node's own digest entry ({EntrySize(Self, null)} bytes for id '{SelfId}'); raise the budget or shorten the node id.");
+        selected.Add(EntryOf(Self));
+        watermarks = 0;
+        var count = _nodeList.Count;
+        if (_permutation.Length < count)
+            _permutation = new int[Math.Max(count, _permutation.Length * 2)];
+        for (var i = 0; i < count; i++)
+            _permutation[i] = i;
+        var misses = 0;
+        for (var i = 0; i < count; i++)
         {
             // Lazy Fisher-Yates: draw the next element of a random permutation only as long as entries still fit.
-            var j = random.Next(i, entries.Count);
-            (entries[i], entries[j]) = (entries[j], entries[i]);
-            var e = entries[i];
-            if (e.NodeId == SelfId)
+            var j = random.Next(i, count);
+            (_permutation[i], _permutation[j]) = (_permutation[j], _permutation[i]);
+            var n = _nodeList[_permutation[i]];
+            if (n == Self)
                 continue;
-            var size = WireFormat.DigestEntrySize(e);
-            var countGrowth = WireFormat.VarIntSize((ulong)selected.Count + 1) - WireFormat.VarIntSize((ulong)selected.Count);
-            if (used + WireFormat.VarIntSize((ulong)selected.Count) + size + countGrowth > body)
-                continue; // a shorter id later may still fit
+            var index = selected.Count;
+            var wm = watermarks;
+            var size = EntrySize(n, Self.Generation) + (ReportedWatermark(n) > 0 ? WatermarkSize(n, index, ref wm) : 0);
+            var countGrowth = WireFormat.VarIntSize((ulong)index + 1) - WireFormat.VarIntSize((ulong)index);
+            if (used + WireFormat.VarIntSize((ulong)index) + countGrowth + size + SectionCountSize(wm) > body)
+            {
+                // A shorter entry later may still fit, but after a run of misses the digest is as good as full.
+                if (++misses >= 16)
+                    break;
+                continue;
+            }
+
+            misses = 0;
             used += size;
-            selected.Add(e);
+            watermarks = wm;
+            selected.Add(EntryOf(n));
             if (body - used < 8)
                 break;
         }
@@ -178,7 +208,36 @@ public sealed class ClusterState
         return new Digest(selected, IsComplete: false);
     }
 
-    private static DigestEntry EntryOf(NodeState n) => new(n.NodeId, n.Generation, n.Heartbeat, n.MaxVersion);
+    // Our own entry always comes first, so every other entry's generation is written relative to ours.
+    private static int EntrySize(NodeState n, long? firstGeneration) =>
+        WireFormat.DigestEntrySize(n.NodeIdSize, n.Generation, n.Heartbeat, n.MaxVersion, firstGeneration);
+
+    // The bytes a rebuilding copy's watermark takes at position index of a digest (counting it in watermarks).
+    private static int WatermarkSize(NodeState n, int index, ref int watermarks)
+    {
+        watermarks++;
+        return WireFormat.VarIntSize((ulong)index) + WireFormat.VarIntSize(n.GcWatermark - n.MaxVersion);
+    }
+
+    // The watermark section's count: absent when there are no watermarks.
+    private static int SectionCountSize(int watermarks) => watermarks == 0 ? 0 : WireFormat.VarIntSize((ulong)watermarks);
+
+    private static DigestEntry EntryOf(NodeState n) => new(n.NodeId, n.Generation, n.Heartbeat, n.MaxVersion, ReportedWatermark(n));
+
+    // Only a copy being rebuilt (watermark above its max version) needs to tell peers its watermark; see DigestEntry.
+    private static long ReportedWatermark(NodeState n) => n.GcWatermark > n.MaxVersion ? n.GcWatermark : 0;
+
+    /// <summary>
+    /// Whether this view's copy <paramref name="n"/> has pairs for a peer whose copy is described by <paramref name="e"/>,
+    /// and may send them: a copy being rebuilt is free of deletions up to its watermark, and pairs from a copy that is
+    /// not (one that is behind that watermark itself) could bring a deleted key back into it.
+    /// </summary>
+    private static bool CanFeed(NodeState n, in DigestEntry e)
+    {
+        if (e.Generation != n.Generation)
+            return e.Generation < n.Generation;
+        return e.MaxVersion < n.MaxVersion && Math.Max(n.MaxVersion, n.GcWatermark) >= e.GcWatermark;
+    }
 
     /// <summary>Takes newer heartbeats from a digest; each advance is reported for the failure detector.</summary>
     public void ObserveHeartbeats(Digest digest, ApplyReport report)
@@ -217,6 +276,9 @@ public sealed class ClusterState
             case DeltaMessage delta:
                 ApplyDelta(delta.Delta, nowMs, report);
                 return null;
+            case PushMessage push:
+                ApplyDelta(push.Delta, nowMs, report);
+                return null;
             case LeaveMessage leave:
                 ApplyLeave(leave, report);
                 return null;
@@ -246,25 +308,25 @@ public sealed class ClusterState
         var wanted = new List<DigestEntry>();
         var fresher = new List<DigestEntry>();
         _candidates.Clear();
-        HashSet<string>? mentioned = remote.IsComplete ? new HashSet<string>(StringComparer.Ordinal) : null;
+        var mark = ++_digestMark;
         var newNodesRequested = 0;
         foreach (var e in remote.Entries)
         {
-            mentioned?.Add(e.NodeId);
             if (_nodes.TryGetValue(e.NodeId, out var n))
             {
+                n.DigestMark = mark;
                 if (e.Generation > n.Generation || (e.Generation == n.Generation && e.MaxVersion > n.MaxVersion))
                 {
-                    if (n != Self)
-                        wanted.Add(EntryOf(n));
-                    else
+                    if (n == Self)
                         report.AboutSelf++;
+                    else if (e.Generation > n.Generation || Math.Max(e.MaxVersion, e.GcWatermark) >= ReportedWatermark(n))
+                        wanted.Add(EntryOf(n)); // A would not feed a copy cleaner than its own (see CanFeed): do not ask
                 }
-                else if (e.Generation < n.Generation || e.MaxVersion < n.MaxVersion)
+                else if (CanFeed(n, e))
                 {
-                    _candidates.Add(new Candidate(n, e.Generation, e.MaxVersion));
+                    _candidates.Add(new Candidate(n, e.Generation, e.MaxVersion, e.GcWatermark));
                 }
-                else if (n.Heartbeat > e.Heartbeat)
+                else if (e.Generation == n.Generation && n.Heartbeat > e.Heartbeat)
                 {
                     fresher.Add(EntryOf(n));
                 }
@@ -284,15 +346,8 @@ public sealed class ClusterState
             }
         }
 
-        if (mentioned is not null)
-        {
-            // A complete digest that omits a node we know means A has never heard of it.
-            foreach (var n in _nodes.Values)
-            {
-                if (!mentioned.Contains(n.NodeId))
-                    _candidates.Add(new Candidate(n, 0, 0));
-            }
-        }
+        if (remote.IsComplete)
+            AddUnmentioned(mark); // a complete digest that omits a node we know means A has never heard of it
 
         // The reply digest gets at most half the room when there are pairs to send, so both directions progress.
         var digestRoom = _candidates.Count > 0 ? body / 2 : body;
@@ -323,23 +378,18 @@ public sealed class ClusterState
     {
         ArgumentNullException.ThrowIfNull(remote);
         _candidates.Clear();
-        HashSet<string>? mentioned = remote.IsComplete ? new HashSet<string>(StringComparer.Ordinal) : null;
+        var mark = ++_digestMark;
         foreach (var e in remote.Entries)
         {
-            mentioned?.Add(e.NodeId);
-            if (_nodes.TryGetValue(e.NodeId, out var n)
-                && (e.Generation < n.Generation || (e.Generation == n.Generation && e.MaxVersion < n.MaxVersion)))
-                _candidates.Add(new Candidate(n, e.Generation, e.MaxVersion));
+            if (!_nodes.TryGetValue(e.NodeId, out var n))
+                continue;
+            n.DigestMark = mark;
+            if (CanFeed(n, e))
+                _candidates.Add(new Candidate(n, e.Generation, e.MaxVersion, e.GcWatermark));
         }
 
-        if (mentioned is not null)
-        {
-            foreach (var n in _nodes.Values)
-            {
-                if (!mentioned.Contains(n.NodeId))
-                    _candidates.Add(new Candidate(n, 0, 0));
-            }
-        }
+        if (remote.IsComplete)
+            AddUnmentioned(mark);
 
         return FillDelta(bodyBudget, random);
     }
@@ -353,14 +403,25 @@ public sealed class ClusterState
         var body = CheckBudget(budgetBytes) - WireFormat.HeaderSize;
         _candidates.Clear();
         if (fromVersion < Self.MaxVersion)
-            _candidates.Add(new Candidate(Self, Self.Generation, Math.Max(0, fromVersion)));
+            _candidates.Add(new Candidate(Self, Self.Generation, Math.Max(0, fromVersion), 0));
         return FillDelta(body, random);
+    }
+
+    /// <summary>Adds every node the last digest (marked <paramref name="mark"/>) did not name, to be sent whole.</summary>
+    private void AddUnmentioned(int mark)
+    {
+        foreach (var n in _nodeList)
+        {
+            if (n.DigestMark != mark)
+                _candidates.Add(new Candidate(n, 0, 0, 0));
+        }
     }
 
     private Digest FillDigest(List<DigestEntry> wanted, List<DigestEntry> fresher, int room, Random random)
     {
         var entries = new List<DigestEntry>(wanted.Count + fresher.Count);
         var used = 1 + WireFormat.VarIntSize(0UL);
+        var watermarks = 0;
         // Requests first (they unblock data flowing to us), then heartbeat news; each group in random order when it
         // does not all fit, so that nothing is starved round after round.
         Add(wanted);
@@ -373,12 +434,17 @@ public sealed class ClusterState
             {
                 var j = random.Next(i, group.Count);
                 (group[i], group[j]) = (group[j], group[i]);
-                var size = WireFormat.DigestEntrySize(group[i]);
+                var e = group[i];
+                var hasWatermark = WireFormat.HasWatermark(e);
+                var size = WireFormat.DigestEntrySize(e, entries.Count == 0 ? null : entries[0].Generation) + WireFormat.DigestWatermarkSize(e, entries.Count)
+                           + (hasWatermark ? SectionCountSize(watermarks + 1) - SectionCountSize(watermarks) : 0);
                 var growth = WireFormat.VarIntSize((ulong)entries.Count + 1) - WireFormat.VarIntSize((ulong)entries.Count);
                 if (used + size + growth > room)
                     continue;
                 used += size + growth;
-                entries.Add(group[i]);
+                if (hasWatermark)
+                    watermarks++;
+                entries.Add(e);
             }
         }
     }
@@ -394,34 +460,27 @@ public sealed class ClusterState
         {
             var c = _candidates[i];
             var sameGeneration = c.RemoteGeneration == c.Node.Generation;
-            var reset = sameGeneration && c.RemoteVersion < c.Node.GcWatermark;
+            // A receiver behind our watermark may hold keys whose tombstones we collected, so it must rebuild from our
+            // pairs; so must one that learns this incarnation from us, or it would not know those tombstones are gone.
+            var reset = sameGeneration
+                ? Math.Max(c.RemoteVersion, c.RemoteWatermark) < c.Node.GcWatermark
+                : c.Node.GcWatermark > 0;
             var from = sameGeneration && !reset ? c.RemoteVersion : 0;
             var depth = c.Node.CountNewerThan(from);
             _candidates[i] = c with { From = from, Reset = reset, Depth = depth, Introduce = !sameGeneration };
         }
 
-        for (var i = _candidates.Count - 1; i > 0; i--)
-        {
-            var j = random.Next(i + 1);
-            (_candidates[i], _candidates[j]) = (_candidates[j], _candidates[i]);
-        }
-
-        // Stable by construction: List.Sort is not stable, so break ties on the shuffled position.
-        var order = new int[_candidates.Count];
-        for (var i = 0; i < order.Length; i++)
-            order[i] = i;
-        var cands = _candidates;
-        Array.Sort(order, (a, b) =>
-        {
-            var byDepth = cands[b].Depth.CompareTo(cands[a].Depth);
-            return byDepth != 0 ? byDepth : a.CompareTo(b);
-        });
+        // Deepest first, equal depths in random order so they take turns across rounds. A heap, since a delta usually
+        // takes only the first few of many candidates: building it is linear, and only what is sent is popped.
+        _byDepth.Clear();
+        for (var i = 0; i < _candidates.Count; i++)
+            _byDepth.Enqueue(i, ((long)-_candidates[i].Depth << 32) | (uint)random.Next());
 
         var nodes = new List<NodeDelta>();
         var used = WireFormat.VarIntSize(0UL);
-        foreach (var index in order)
+        while (_byDepth.TryDequeue(out var index, out _))
         {
-            var c = cands[index];
+            var c = _candidates[index];
             var n = c.Node;
             var address = c.Introduce ? n.Address : null;
             var header = WireFormat.NodeDeltaHeaderSize(n.NodeId, n.Generation, address, n.Heartbeat, c.From, n.MaxVersion, c.Reset, n.GcWatermark);
@@ -453,10 +512,12 @@ public sealed class ClusterState
             var complete = pairs.Count == c.Depth;
             // A cut leaves the receiver a valid prefix: it may claim everything up to the last pair it got.
             var last = complete ? n.MaxVersion : prev;
-            if (pairs.Count == 0 && !c.Introduce && !c.Reset && last <= c.From)
-                break; // not even one pair fits: nothing useful to say about this node in this message
-            nodes.Add(new NodeDelta(n.NodeId, n.Generation, address, n.Heartbeat, c.From, last, c.Reset, c.Reset ? Math.Min(n.GcWatermark, last) : 0, pairs));
-            used += growth + WireFormat.NodeDeltaSize(nodes[^1]) ;
+            // Not even one pair fits: nothing useful to say about this node in this message (a reset without pairs would
+            // only make the receiver drop what it holds).
+            if (pairs.Count == 0 && !c.Introduce && last <= c.From)
+                break;
+            nodes.Add(new NodeDelta(n.NodeId, n.Generation, address, n.Heartbeat, c.From, last, c.Reset, c.Reset ? n.GcWatermark : 0, pairs));
+            used += growth + WireFormat.NodeDeltaSize(nodes[^1]);
             if (!complete)
                 break;
         }
@@ -538,9 +599,10 @@ public sealed class ClusterState
 
             n = new NodeState(d.NodeId, d.Generation, d.Address);
             _nodes.Add(d.NodeId, n);
+            _nodeList.Add(n);
             _removed.Remove(d.NodeId);
             report.Changes.Add(new NodeDiscovered(d.NodeId, d.Generation, d.Address));
-            ApplyPairs(n, d, nowMs, report);
+            ApplyPairs(n, d, nowMs, report, newCopy: true);
             return;
         }
 
@@ -562,26 +624,13 @@ public sealed class ClusterState
             n.ResetTo(d.Generation, d.Address);
             n.LeaveAnnounced = false;
             report.Changes.Add(new NodeRestarted(d.NodeId, old, d.Generation, d.Address));
-            ApplyPairs(n, d, nowMs, report);
+            ApplyPairs(n, d, nowMs, report, newCopy: true);
             return;
         }
 
-        if (d.IsReset && n.MaxVersion < d.GcWatermark)
+        if (d.IsReset && Math.Max(n.MaxVersion, n.GcWatermark) < d.GcWatermark)
         {
-            // Tombstones we would need were collected: replace our copy, reporting keys that vanished.
-            var before = n.Pairs.Where(p => !p.Value.IsDeleted).Select(p => p.Key).ToList();
-            n.ClearPairs();
-            ApplyPairs(n, d, nowMs, report);
-            foreach (var key in before)
-            {
-                if (!n.TryGet(key, out var now) || now.IsDeleted)
-                {
-                    if (!ReservedKeys.IsReserved(key))
-                        report.Changes.Add(new KeyDeleted(n.NodeId, key, d.LastVersion));
-                }
-            }
-
-            n.RaiseWatermark(d.GcWatermark);
+            Rebuild(n, d, nowMs, report);
             return;
         }
 
@@ -599,10 +648,11 @@ public sealed class ClusterState
             return;
         }
 
-        ApplyPairs(n, d, nowMs, report);
+        ApplyPairs(n, d, nowMs, report, newCopy: false);
     }
 
-    private void ApplyPairs(NodeState n, NodeDelta d, long nowMs, ApplyReport report)
+    /// <summary>Applies the pairs above what <paramref name="n"/> holds (a contiguous continuation, or a new copy).</summary>
+    private void ApplyPairs(NodeState n, NodeDelta d, long nowMs, ApplyReport report, bool newCopy)
     {
         var reached = n.MaxVersion;
         var cut = false;
@@ -610,43 +660,116 @@ public sealed class ClusterState
         {
             if (p.Version <= n.MaxVersion)
                 continue; // already held (the delta overlaps what we had)
-            if (!n.TryGet(p.Key, out var existing) && n.Count >= Limits.MaxKeysPerNode)
+            if (!ApplyPair(n, p, nowMs, report))
             {
                 // Stop here: applying later pairs would leave a hole below our claimed version.
-                report.OverKeyLimit++;
                 cut = true;
                 break;
-            }
-
-            var hadLive = n.TryGet(p.Key, out existing) && !existing.IsDeleted;
-            if (n.ApplyRemote(p, nowMs))
-            {
-                if (p.IsDeleted)
-                {
-                    if (hadLive && !ReservedKeys.IsReserved(p.Key))
-                        report.Changes.Add(new KeyDeleted(n.NodeId, p.Key, p.Version));
-                }
-                else if (p.Key == ReservedKeys.Left)
-                {
-                    if (!n.LeaveAnnounced)
-                    {
-                        n.LeaveAnnounced = true;
-                        report.Changes.Add(new NodeLeft(n.NodeId, n.Generation));
-                    }
-                }
-                else if (!ReservedKeys.IsReserved(p.Key))
-                {
-                    report.Changes.Add(new KeyUpdated(n.NodeId, p.Key, p.Value, p.Version));
-                }
             }
 
             reached = p.Version;
         }
 
         n.AdvanceTo(cut ? reached : d.LastVersion);
-        if (d.IsReset && !cut)
-            n.RaiseWatermark(d.GcWatermark);
+        if (newCopy && d.IsReset)
+            n.AdoptWatermark(d.GcWatermark); // built from a copy that lacks collected tombstones, so it lacks them too
         AdvanceHeartbeat(n, d.Heartbeat, report);
+    }
+
+    /// <summary>
+    /// Rebuilds a copy that is behind the sender's watermark: keys the sender holds up to <see cref="NodeDelta.LastVersion"/>
+    /// are kept or updated (never replaced by an older write), every other key is dropped, since it may have been deleted
+    /// by a tombstone the sender collected, and the copy restarts at the delta's last version with the sender's
+    /// watermark. When the delta was cut below what the copy held, the version goes down and later rounds continue
+    /// from there without another reset (the digest carries the watermark while it is above the version).
+    /// </summary>
+    private void Rebuild(NodeState n, NodeDelta d, long nowMs, ApplyReport report)
+    {
+        var offered = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in d.Pairs)
+        {
+            // Unlike a continuation, a rebuild offers versions this copy may hold; one held under another key (or a key
+            // offered twice) cannot come from an honest peer, so the delta is refused before anything changes.
+            if (!offered.Add(p.Key) || n.VersionHeldByOtherKey(p.Version, p.Key))
+            {
+                report.Malformed++;
+                return;
+            }
+        }
+
+        DropWhere(n, (key, held) => held.Version > d.LastVersion || !offered.Contains(key), d.LastVersion, report);
+
+        var reached = 0L;
+        var cut = false;
+        foreach (var p in d.Pairs)
+        {
+            if (!ApplyPair(n, p, nowMs, report))
+            {
+                cut = true;
+                break;
+            }
+
+            reached = p.Version;
+        }
+
+        if (cut)
+            DropWhere(n, (_, held) => held.Version > reached, reached, report);
+        n.RebuildTo(cut ? reached : d.LastVersion);
+        n.AdoptWatermark(d.GcWatermark);
+        AdvanceHeartbeat(n, d.Heartbeat, report);
+    }
+
+    private static void DropWhere(NodeState n, Func<string, VersionedValue, bool> drop, long version, ApplyReport report)
+    {
+        List<KeyValuePair<string, VersionedValue>>? dropped = null;
+        foreach (var pair in n.Pairs)
+        {
+            if (drop(pair.Key, pair.Value))
+                (dropped ??= new()).Add(pair);
+        }
+
+        if (dropped is null)
+            return;
+        foreach (var (key, held) in dropped)
+        {
+            n.Forget(key);
+            if (!held.IsDeleted && !ReservedKeys.IsReserved(key))
+                report.Changes.Add(new KeyDeleted(n.NodeId, key, version));
+        }
+    }
+
+    /// <summary>Applies one pair if it is newer than the held one, reporting the change; false when the key limit refuses it.</summary>
+    private bool ApplyPair(NodeState n, in KeyValueUpdate p, long nowMs, ApplyReport report)
+    {
+        var held = n.TryGet(p.Key, out var existing);
+        if (!held && IsOverKeyLimit(n, p.Key))
+        {
+            report.OverKeyLimit++;
+            return false;
+        }
+
+        var hadLive = held && !existing.IsDeleted;
+        if (!n.ApplyRemote(p, nowMs))
+            return true;
+        if (p.IsDeleted)
+        {
+            if (hadLive && !ReservedKeys.IsReserved(p.Key))
+                report.Changes.Add(new KeyDeleted(n.NodeId, p.Key, p.Version));
+        }
+        else if (p.Key == ReservedKeys.Left)
+        {
+            if (!n.LeaveAnnounced)
+            {
+                n.LeaveAnnounced = true;
+                report.Changes.Add(new NodeLeft(n.NodeId, n.Generation));
+            }
+        }
+        else if (!ReservedKeys.IsReserved(p.Key))
+        {
+            report.Changes.Add(new KeyUpdated(n.NodeId, p.Key, p.Value, p.Version));
+        }
+
+        return true;
     }
 
     private static void AdvanceHeartbeat(NodeState n, long heartbeat, ApplyReport report)
@@ -662,7 +785,7 @@ public sealed class ClusterState
     {
         if (d.Generation <= 0 || d.FromVersion < 0 || d.LastVersion < d.FromVersion || d.Heartbeat < 0)
             return false;
-        if (d.IsReset && (d.FromVersion != 0 || d.GcWatermark < 0 || d.GcWatermark > d.LastVersion))
+        if (d.IsReset && (d.FromVersion != 0 || d.GcWatermark < 0))
             return false;
         var prev = d.FromVersion;
         foreach (var p in d.Pairs)
@@ -677,7 +800,7 @@ public sealed class ClusterState
 
     private readonly record struct Remembered(long Generation, long UntilMs);
 
-    private readonly record struct Candidate(NodeState Node, long RemoteGeneration, long RemoteVersion)
+    private readonly record struct Candidate(NodeState Node, long RemoteGeneration, long RemoteVersion, long RemoteWatermark)
     {
         public long From { get; init; }
 

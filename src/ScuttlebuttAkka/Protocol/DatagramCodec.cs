@@ -118,7 +118,7 @@ public sealed class DatagramCodec
             return DropReason.BadMagic;
         if (datagram[2] != WireFormat.ProtocolVersion)
             return DropReason.UnsupportedVersion;
-        if (datagram[3] is < (byte)MessageType.DigestRequest or > (byte)MessageType.Leave)
+        if (!WireFormat.IsKnownMessageType(datagram[3]))
             return DropReason.UnknownMessageType;
         return DropReason.NotEncrypted;
     }

@@ -17,8 +17,8 @@ public readonly record struct KeyValueUpdate(string Key, string Value, long Vers
 /// <param name="Heartbeat">The newest heartbeat the sender has seen for the node.</param>
 /// <param name="FromVersion">The version the receiver already holds; every pair is newer than this.</param>
 /// <param name="LastVersion">After applying, the receiver holds the node's state up to this version.</param>
-/// <param name="IsReset">True when the receiver is so far behind that tombstones it needs were already collected: it replaces its copy with these pairs.</param>
-/// <param name="GcWatermark">With <see cref="IsReset"/>: tombstones up to this version may be missing from the sender's copy.</param>
+/// <param name="IsReset">True when tombstones the receiver may need were already collected (it is behind <paramref name="GcWatermark"/>, or is learning this incarnation): the receiver rebuilds its copy from these pairs.</param>
+/// <param name="GcWatermark">With <see cref="IsReset"/>: the sender's watermark; tombstones up to it may be missing from the sender's copy. It may exceed <paramref name="LastVersion"/> when the delta was cut.</param>
 /// <param name="Pairs">The pairs, strictly ascending by version.</param>
 public sealed record NodeDelta(
     string NodeId,

@@ -5,7 +5,12 @@ namespace ScuttlebuttAkka.Protocol;
 /// <param name="Generation">The incarnation the sender knows; 0 means "I do not know this node, send it to me".</param>
 /// <param name="Heartbeat">The newest heartbeat the sender has seen from that incarnation.</param>
 /// <param name="MaxVersion">The version up to which the sender holds that node's pairs.</param>
-public readonly record struct DigestEntry(string NodeId, long Generation, long Heartbeat, long MaxVersion);
+/// <param name="GcWatermark">
+/// Non-zero only while the sender's copy is being rebuilt after a reset: the copy is then free of every key deleted at or
+/// below this version although it holds pairs only up to <paramref name="MaxVersion"/>, so peers continue it without
+/// another reset. Always above <paramref name="MaxVersion"/> when set; 0 otherwise.
+/// </param>
+public readonly record struct DigestEntry(string NodeId, long Generation, long Heartbeat, long MaxVersion, long GcWatermark = 0);
 
 /// <summary>A summary of a view: one entry per node (or a random subset when they do not all fit).</summary>
 /// <param name="Entries">The entries, at most one per node.</param>

@@ -37,6 +37,14 @@ public static class MessageCodec
                 w.UInt32(clusterHash);
                 WriteDelta(ref w, m.Delta);
                 break;
+            case PushMessage m:
+                if (m.HopsLeft is < 0 or > PushMessage.MaxHops)
+                    throw new ArgumentOutOfRangeException(nameof(message), m.HopsLeft, $"A push carries 0 to {PushMessage.MaxHops} hops.");
+                w.Byte((byte)MessageType.Push);
+                w.UInt32(clusterHash);
+                w.Byte((byte)m.HopsLeft);
+                WriteDelta(ref w, m.Delta);
+                break;
             case LeaveMessage m:
                 w.Byte((byte)MessageType.Leave);
                 w.UInt32(clusterHash);
@@ -64,7 +72,7 @@ public static class MessageCodec
         if (datagram[2] != WireFormat.ProtocolVersion)
             return DropReason.UnsupportedVersion;
         var type = datagram[3];
-        if (type is < (byte)MessageType.DigestRequest or > (byte)MessageType.Leave)
+        if (!WireFormat.IsKnownMessageType(type))
             return DropReason.UnknownMessageType;
         if (BinaryPrimitives.ReadUInt32LittleEndian(datagram[4..]) != clusterHash)
             return DropReason.WrongCluster;
@@ -89,6 +97,10 @@ public static class MessageCodec
                 if (r.NodeId() is { } id && r.VarInt(out var gen) && r.Require(gen > 0))
                     decoded = new LeaveMessage(id, gen);
                 break;
+            case MessageType.Push:
+                if (r.Byte(out var hops) && r.Require(hops <= PushMessage.MaxHops) && ReadDelta(ref r) is { } pushed)
+                    decoded = new PushMessage(hops, pushed);
+                break;
         }
 
         if (decoded is null)
@@ -101,14 +113,35 @@ public static class MessageCodec
 
     private static void WriteDigest(ref Writer w, Digest d)
     {
-        w.Byte(d.IsComplete ? WireFormat.DigestFlagComplete : (byte)0);
-        w.VarInt((ulong)d.Entries.Count);
+        var watermarks = 0;
         foreach (var e in d.Entries)
         {
+            if (WireFormat.HasWatermark(e))
+                watermarks++;
+        }
+
+        w.Byte((byte)((d.IsComplete ? WireFormat.DigestFlagComplete : 0) | (watermarks > 0 ? WireFormat.DigestFlagWatermarks : 0)));
+        w.VarInt((ulong)d.Entries.Count);
+        for (var i = 0; i < d.Entries.Count; i++)
+        {
+            var e = d.Entries[i];
             w.String(e.NodeId);
-            w.VarInt(e.Generation);
+            w.VarInt(i == 0 ? (ulong)e.Generation : WireFormat.ZigZag(e.Generation - d.Entries[0].Generation));
             w.VarInt(e.Heartbeat);
             w.VarInt(e.MaxVersion);
+        }
+
+        if (watermarks == 0)
+            return;
+        // The watermark section: how many, then each as (entry index, excess over that entry's max version).
+        w.VarInt((ulong)watermarks);
+        for (var i = 0; i < d.Entries.Count; i++)
+        {
+            var e = d.Entries[i];
+            if (!WireFormat.HasWatermark(e))
+                continue;
+            w.VarInt((ulong)i);
+            w.VarInt(e.GcWatermark - e.MaxVersion);
         }
     }
 
@@ -143,20 +176,60 @@ public static class MessageCodec
 
     private static Digest? ReadDigest(ref Reader r)
     {
-        if (!r.Byte(out var flags) || !r.Require((flags & ~WireFormat.DigestFlagComplete) == 0))
+        if (!r.Byte(out var flags) || !r.Require((flags & ~WireFormat.KnownDigestFlags) == 0))
             return null;
         // Each entry takes at least 5 bytes (id length, id byte, generation, heartbeat, version), so a count larger than what is left is a lie.
         if (!r.Count(minElementSize: 5, max: r.Limits.MaxNodes, out var count))
             return null;
         var entries = new DigestEntry[count];
+        long first = 0;
         for (var i = 0; i < count; i++)
         {
-            if (r.NodeId() is not { } id || !r.VarInt(out var gen) || !r.VarInt(out var hb) || !r.VarInt(out var ver))
+            if (r.NodeId() is not { } id || !r.VarIntUnsigned(out var rawGen) || !r.VarInt(out var hb) || !r.VarInt(out var ver))
                 return null;
+            // The first generation is whole; later ones are zigzag differences from it, and must land in [0, long.MaxValue].
+            long gen;
+            if (i == 0)
+            {
+                if (rawGen > long.MaxValue)
+                    return r.FailWith(DropReason.BadVarInt);
+                gen = first = (long)rawGen;
+            }
+            else
+            {
+                var difference = WireFormat.UnZigZag(rawGen);
+                if (!r.Require(difference >= 0 ? first <= long.MaxValue - difference : first + difference >= 0))
+                    return null;
+                gen = first + difference;
+            }
+
             entries[i] = new DigestEntry(id, gen, hb, ver);
         }
 
+        if ((flags & WireFormat.DigestFlagWatermarks) != 0 && !ReadDigestWatermarks(ref r, entries))
+            return null;
         return new Digest(entries, (flags & WireFormat.DigestFlagComplete) != 0);
+    }
+
+    /// <summary>Reads the watermark section: at least one (index, excess) pair, indexes strictly ascending and in range.</summary>
+    private static bool ReadDigestWatermarks(ref Reader r, DigestEntry[] entries)
+    {
+        // Each pair takes at least 2 bytes, and there is at most one per entry.
+        if (!r.Count(minElementSize: 2, max: entries.Length, out var count) || !r.Require(count > 0))
+            return false;
+        var previous = -1L;
+        for (var i = 0; i < count; i++)
+        {
+            if (!r.VarInt(out var index) || !r.Require(index > previous && index < entries.Length) || !r.VarInt(out var excess))
+                return false;
+            var e = entries[index];
+            if (!r.Require(excess > 0 && excess <= long.MaxValue - e.MaxVersion))
+                return false;
+            entries[index] = e with { GcWatermark = e.MaxVersion + excess };
+            previous = index;
+        }
+
+        return true;
     }
 
     private static Delta? ReadDelta(ref Reader r)
@@ -182,7 +255,7 @@ public static class MessageCodec
                 return null;
             var isReset = (flags & WireFormat.NodeFlagReset) != 0;
             long watermark = 0;
-            if (isReset && (!r.VarInt(out watermark) || !r.Require(from == 0 && watermark <= from + span)))
+            if (isReset && (!r.VarInt(out watermark) || !r.Require(from == 0)))
                 return null;
             // Each pair takes at least 3 bytes (key length, key byte, version).
             if (!r.Count(minElementSize: 3, max: r.Limits.MaxKeysPerNode, out var pairCount))
@@ -281,6 +354,12 @@ public static class MessageCodec
             if (!condition && Error == DropReason.None)
                 Error = DropReason.InvalidField;
             return condition;
+        }
+
+        public Digest? FailWith(DropReason reason)
+        {
+            Fail(reason);
+            return null;
         }
 
         private bool Fail(DropReason reason)

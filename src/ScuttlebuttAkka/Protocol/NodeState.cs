@@ -2,8 +2,10 @@ namespace ScuttlebuttAkka.Protocol;
 
 /// <summary>
 /// Everything one view knows about one node: identity, heartbeat, and its key/value pairs with versions.
-/// Invariant: for every key the node ever wrote at a version at most <see cref="MaxVersion"/>, this copy holds that
-/// key's newest such write, except tombstones at or below <see cref="GcWatermark"/>, which may have been collected.
+/// Invariant (see docs/protocol.md): every key whose newest write has a version at most <see cref="MaxVersion"/> is held
+/// exactly as written, except that it may be missing when that write is a tombstone at or below <see cref="GcWatermark"/>;
+/// and every held pair is its key's newest write unless that write is above both <see cref="MaxVersion"/> and
+/// <see cref="GcWatermark"/>.
 /// </summary>
 public sealed class NodeState
 {
@@ -18,10 +20,17 @@ public sealed class NodeState
         NodeId = nodeId;
         Generation = generation;
         Address = address;
+        NodeIdSize = WireFormat.StringSize(nodeId);
     }
 
     /// <summary>The node's id.</summary>
     public string NodeId { get; }
+
+    /// <summary>Bytes the id takes on the wire, length prefix included; computed once since every digest needs it.</summary>
+    internal int NodeIdSize { get; }
+
+    /// <summary>Scratch for <see cref="ClusterState"/>: the last complete digest that named this node.</summary>
+    internal int DigestMark { get; set; }
 
     /// <summary>The incarnation this state belongs to.</summary>
     public long Generation { get; private set; }
@@ -38,7 +47,10 @@ public sealed class NodeState
     /// <summary>The version up to which this copy holds the node's pairs.</summary>
     public long MaxVersion { get; private set; }
 
-    /// <summary>Tombstones at or below this version may have been collected from this copy.</summary>
+    /// <summary>
+    /// Tombstones at or below this version may have been collected from this copy. Above <see cref="MaxVersion"/> only
+    /// while the copy is being rebuilt after a reset.
+    /// </summary>
     public long GcWatermark { get; private set; }
 
     /// <summary>How many keys are held, tombstones included.</summary>
@@ -111,6 +123,10 @@ public sealed class NodeState
 
     internal int IndexedCount => _byVersion.Count;
 
+    /// <summary>Whether some other key than <paramref name="key"/> holds <paramref name="version"/> (impossible between honest peers).</summary>
+    internal bool VersionHeldByOtherKey(long version, string key) =>
+        _byVersion.TryGetValue(version, out var holder) && !string.Equals(holder, key, StringComparison.Ordinal);
+
     /// <summary>Writes a key as this node's owner: takes the next version. Returns the version used.</summary>
     internal long SetOwned(string key, string value, long? expiresAtMs)
     {
@@ -146,10 +162,21 @@ public sealed class NodeState
             MaxVersion = lastVersion;
     }
 
-    internal void RaiseWatermark(long watermark)
+    /// <summary>Takes a sender's watermark after rebuilding from its pairs: no key deleted at or below it is held stale.</summary>
+    internal void AdoptWatermark(long watermark)
     {
         if (watermark > GcWatermark)
-            GcWatermark = Math.Min(watermark, MaxVersion);
+            GcWatermark = watermark;
+    }
+
+    /// <summary>Sets the version a rebuilt copy holds; unlike <see cref="AdvanceTo"/> it may go down.</summary>
+    internal void RebuildTo(long maxVersion) => MaxVersion = maxVersion;
+
+    /// <summary>Drops one key (a rebuild found the sender no longer holds it).</summary>
+    internal void Forget(string key)
+    {
+        if (_entries.Remove(key, out var e))
+            _byVersion.Remove(e.Version);
     }
 
     /// <summary>Drops every pair and starts over as <paramref name="generation"/> at <paramref name="address"/>.</summary>
@@ -160,15 +187,6 @@ public sealed class NodeState
         Generation = generation;
         Address = address;
         Heartbeat = 0;
-        MaxVersion = 0;
-        GcWatermark = 0;
-    }
-
-    /// <summary>Drops every pair of this incarnation (for a reset delta); identity and heartbeat stay.</summary>
-    internal void ClearPairs()
-    {
-        _entries.Clear();
-        _byVersion.Clear();
         MaxVersion = 0;
         GcWatermark = 0;
     }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Text;
 
 namespace ScuttlebuttAkka.Protocol;
@@ -24,6 +25,8 @@ public static class WireFormat
     public const int MaximumBudget = 65507;
 
     internal const byte DigestFlagComplete = 0x01;
+    internal const byte DigestFlagWatermarks = 0x02;
+    internal const byte KnownDigestFlags = DigestFlagComplete | DigestFlagWatermarks;
     internal const byte NodeFlagAddress = 0x01;
     internal const byte NodeFlagReset = 0x02;
     internal const byte KnownNodeFlags = NodeFlagAddress | NodeFlagReset;
@@ -42,18 +45,13 @@ public static class WireFormat
         return hash;
     }
 
-    /// <summary>Bytes an unsigned LEB128 varint of <paramref name="value"/> takes.</summary>
-    public static int VarIntSize(ulong value)
-    {
-        var size = 1;
-        while (value >= 0x80)
-        {
-            value >>= 7;
-            size++;
-        }
+    /// <summary>Whether <paramref name="type"/> is the type byte of a plaintext message this code speaks.</summary>
+    public static bool IsKnownMessageType(byte type) => type is >= (byte)MessageType.DigestRequest and <= (byte)MessageType.Push;
 
-        return size;
-    }
+    /// <summary>Bytes an unsigned LEB128 varint of <paramref name="value"/> takes.</summary>
+    public static int VarIntSize(ulong value) =>
+        // One byte per started group of 7 bits: (bits * 9 + 73) / 64 is ceil(bits / 7) for 1 to 64 bits, with 0 taking one byte.
+        ((BitOperations.Log2(value) * 9) + 73) / 64;
 
     /// <summary>Bytes a non-negative <paramref name="value"/> takes as a varint.</summary>
     public static int VarIntSize(long value) => VarIntSize((ulong)value);
@@ -65,9 +63,36 @@ public static class WireFormat
         return VarIntSize((ulong)n) + n;
     }
 
-    /// <summary>Bytes one digest entry takes.</summary>
-    public static int DigestEntrySize(in DigestEntry e) =>
-        StringSize(e.NodeId) + VarIntSize(e.Generation) + VarIntSize(e.Heartbeat) + VarIntSize(e.MaxVersion);
+    /// <summary>Bytes one digest entry takes (its watermark, if any, travels in the digest's watermark section).</summary>
+    public static int DigestEntrySize(in DigestEntry e, long? firstGeneration) =>
+        DigestEntrySize(StringSize(e.NodeId), e.Generation, e.Heartbeat, e.MaxVersion, firstGeneration);
+
+    /// <summary>
+    /// Bytes one digest entry takes, given the bytes its id takes (length prefix included) and the generation of the
+    /// digest's first entry (null for the first entry itself, whose generation is written whole).
+    /// </summary>
+    internal static int DigestEntrySize(int nodeIdSize, long generation, long heartbeat, long maxVersion, long? firstGeneration) =>
+        nodeIdSize + GenerationSize(generation, firstGeneration) + VarIntSize(heartbeat) + VarIntSize(maxVersion);
+
+    /// <summary>
+    /// Bytes a digest entry's generation takes: the first entry's whole, every later one as the zigzag varint of its
+    /// difference from the first. Nodes of one cluster start at about the same time, so the difference is small.
+    /// </summary>
+    internal static int GenerationSize(long generation, long? firstGeneration) =>
+        firstGeneration is { } first ? VarIntSize(ZigZag(generation - first)) : VarIntSize(generation);
+
+    /// <summary>Maps a signed difference to an unsigned one small in magnitude: 0, -1, 1, -2, ... to 0, 1, 2, 3, ...</summary>
+    internal static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
+
+    /// <summary>The inverse of <see cref="ZigZag"/>.</summary>
+    internal static long UnZigZag(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
+
+    /// <summary>Whether a digest entry carries a watermark: only while it is above the max version (a copy being rebuilt).</summary>
+    public static bool HasWatermark(in DigestEntry e) => e.GcWatermark > e.MaxVersion;
+
+    /// <summary>Bytes the watermark of the entry at <paramref name="index"/> takes in the watermark section; 0 when it has none.</summary>
+    public static int DigestWatermarkSize(in DigestEntry e, int index) =>
+        HasWatermark(e) ? VarIntSize((ulong)index) + VarIntSize(e.GcWatermark - e.MaxVersion) : 0;
 
     /// <summary>Bytes a digest takes besides its entries: the flags byte and the entry count.</summary>
     public static int DigestOverhead(int count) => 1 + VarIntSize((ulong)count);
@@ -103,9 +128,16 @@ public static class WireFormat
     public static int DigestSize(Digest d)
     {
         var size = DigestOverhead(d.Entries.Count);
-        foreach (var e in d.Entries)
-            size += DigestEntrySize(e);
-        return size;
+        var watermarks = 0;
+        for (var i = 0; i < d.Entries.Count; i++)
+        {
+            var e = d.Entries[i];
+            size += DigestEntrySize(e, i == 0 ? null : d.Entries[0].Generation) + DigestWatermarkSize(e, i);
+            if (HasWatermark(e))
+                watermarks++;
+        }
+
+        return watermarks == 0 ? size : size + VarIntSize((ulong)watermarks);
     }
 
     /// <summary>Bytes a whole delta takes.</summary>
@@ -124,6 +156,7 @@ public static class WireFormat
         DigestResponse m => DeltaSize(m.Delta) + DigestSize(m.Digest),
         DeltaMessage m => DeltaSize(m.Delta),
         LeaveMessage m => StringSize(m.NodeId) + VarIntSize(m.Generation),
+        PushMessage m => 1 + DeltaSize(m.Delta),
         _ => throw new ArgumentException($"Unknown message type {message.GetType().Name}.", nameof(message)),
     };
 }
@@ -142,4 +175,7 @@ public enum MessageType : byte
 
     /// <summary><see cref="Protocol.LeaveMessage"/>.</summary>
     Leave = 4,
+
+    /// <summary><see cref="Protocol.PushMessage"/>.</summary>
+    Push = 5,
 }

@@ -19,9 +19,9 @@ public sealed class CodecDocExamplesTests
             new DigestRequest(new Digest(
             [
                 new DigestEntry("node-a", StartedAtMs, 300, 5),
-                new DigestEntry("node-b", 2, 17, 3),
+                new DigestEntry("node-b", StartedAtMs + 450, 17, 3),
             ], IsComplete: true)),
-            "534201013635FDAE0102066E6F64652D6180D095FFBC31AC0205066E6F64652D62021103"),
+            "534201013635FDAE0102066E6F64652D6180D095FFBC31AC0205066E6F64652D6284071103"),
         ["DigestResponse"] = (
             new DigestResponse(
                 new Delta(
@@ -30,7 +30,7 @@ public sealed class CodecDocExamplesTests
                         [new KeyValueUpdate("role", "db", 1, false), new KeyValueUpdate("zone", "eu", 2, false)]),
                 ]),
                 new Digest([new DigestEntry("node-b", 2, 17, 1), new DigestEntry("node-d", 0, 0, 0)], IsComplete: false)),
-            "534201023635FDAE01066E6F64652D6303010D31302E302E302E373A373934360C00020204726F6C6502026462047A6F6E65020265750002066E6F64652D62021101066E6F64652D64000000"),
+            "534201023635FDAE01066E6F64652D6303010D31302E302E302E373A373934360C00020204726F6C6502026462047A6F6E65020265750002066E6F64652D62021101066E6F64652D64030000"),
         ["DeltaMessage"] = (
             new DeltaMessage(new Delta(
             [

@@ -29,6 +29,20 @@ internal static class ExchangeHarness
         return (atA, atB);
     }
 
+    /// <summary>A view of node <paramref name="id"/> at 127.0.0.1:<paramref name="port"/>.</summary>
+    public static ClusterState NewNode(string id, int port, long generation = 1, ProtocolLimits? limits = null) =>
+        new(id, generation, $"127.0.0.1:{port}", limits);
+
+    /// <summary>One way only: <paramref name="target"/> takes what its complete digest shows it lacks from <paramref name="source"/>.</summary>
+    public static ApplyReport Pull(ClusterState target, ClusterState source, Random random, int bodyBudget = 60_000, long nowMs = 0)
+    {
+        var report = new ApplyReport();
+        var digest = target.BuildDigest(WireFormat.MaximumBudget, random);
+        var delta = source.BuildDelta(digest, bodyBudget, random);
+        target.ApplyDelta(RoundTrip(new DeltaMessage(delta), bodyBudget + WireFormat.HeaderSize).Delta, nowMs, report);
+        return report;
+    }
+
     public static string Fingerprint(ClusterState s) =>
         string.Join("\n", s.Nodes.Values.OrderBy(n => n.NodeId, StringComparer.Ordinal).Select(n =>
             $"{n.NodeId}@{n.Generation} v{n.MaxVersion}: " + string.Join(",",

@@ -156,7 +156,7 @@ public sealed class MessageCodecTests
         {
             var bytes = MessageCodec.Encode(new DigestRequest(digest), Cluster);
             Assert.Equal(bytes.Length - WireFormat.HeaderSize, WireFormat.DigestSize(digest));
-            Assert.Equal(WireFormat.DigestSize(digest), WireFormat.DigestOverhead(digest.Entries.Count) + digest.Entries.Sum(e => WireFormat.DigestEntrySize(e)));
+            Assert.Equal(WireFormat.DigestSize(digest), WireFormat.DigestOverhead(digest.Entries.Count) + digest.Entries.Select((e, i) => WireFormat.DigestEntrySize(e, i == 0 ? null : digest.Entries[0].Generation)).Sum());
         });
     }
 
@@ -234,7 +234,7 @@ public sealed class MessageCodecTests
         ["version 0"] = (DropReason.UnsupportedVersion, () => Patch(RawLeave("a", 1), 2, 0)),
         ["version 2"] = (DropReason.UnsupportedVersion, () => Patch(RawLeave("a", 1), 2, 2)),
         ["message type 0"] = (DropReason.UnknownMessageType, () => Patch(RawLeave("a", 1), 3, 0)),
-        ["message type 5"] = (DropReason.UnknownMessageType, () => Patch(RawLeave("a", 1), 3, 5)),
+        ["message type 6"] = (DropReason.UnknownMessageType, () => Patch(RawLeave("a", 1), 3, 6)),
         ["message type 255"] = (DropReason.UnknownMessageType, () => Patch(RawLeave("a", 1), 3, 255)),
         ["another cluster's hash"] = (DropReason.WrongCluster, () => RawDatagram.Header(MessageType.Leave, Cluster ^ 1).Str("a").VarInt(1).ToArray()),
 
@@ -269,7 +269,11 @@ public sealed class MessageCodecTests
         ["empty id in a delta"] = (DropReason.InvalidField, () => RawDelta(r => r.NodeDelta(id: ""))),
         ["generation 0 in a leave"] = (DropReason.InvalidField, () => RawLeave("a", 0)),
         ["generation 0 in a delta"] = (DropReason.InvalidField, () => RawDelta(r => r.NodeDelta(generation: 0))),
-        ["unknown digest flag"] = (DropReason.InvalidField, () => RawDigest(0x02, r => r.VarInt(0))),
+        ["unknown digest flag"] = (DropReason.InvalidField, () => RawDigest(0x04, r => r.VarInt(0))),
+        ["digest watermark section empty"] = (DropReason.InvalidField, () => RawDigest(0x02, r => r.VarInt(1).Str("a").VarInt(1).VarInt(0).VarInt(3).VarInt(0))),
+        ["digest watermark index out of range"] = (DropReason.InvalidField, () => RawDigest(0x02, r => r.VarInt(1).Str("a").VarInt(1).VarInt(0).VarInt(3).VarInt(1).VarInt(1).VarInt(2))),
+        ["digest watermark not above max version"] = (DropReason.InvalidField, () => RawDigest(0x02, r => r.VarInt(1).Str("a").VarInt(1).VarInt(0).VarInt(3).VarInt(1).VarInt(0).VarInt(0))),
+        ["digest watermark section past the end"] = (DropReason.LengthOutOfRange, () => RawDigest(0x02, r => r.VarInt(1).Str("a").VarInt(1).VarInt(0).VarInt(3))),
         ["unknown node flag 0x04"] = (DropReason.InvalidField, () => RawDelta(r => r.NodeDelta(flags: 0x04))),
         ["unknown node flag 0x80"] = (DropReason.InvalidField, () => RawDelta(r => r.NodeDelta(flags: 0x80))),
         ["address without port"] = (DropReason.InvalidField, () => RawDelta(r => r.NodeDelta(flags: 0x01, address: "localhost"))),
@@ -279,7 +283,6 @@ public sealed class MessageCodecTests
         ["address with a space"] = (DropReason.InvalidField, () => RawDelta(r => r.NodeDelta(flags: 0x01, address: "my host:80"))),
         ["from plus span past long.MaxValue"] = (DropReason.InvalidField, () => RawDelta(r => r.NodeDelta(from: long.MaxValue, span: 1, pairs: []))),
         ["reset not starting at 0"] = (DropReason.InvalidField, () => RawDelta(r => r.NodeDelta(flags: 0x02, from: 1, span: 2, watermark: 0, pairs: [new RawPair("k", 2, "v")]))),
-        ["reset watermark past last"] = (DropReason.InvalidField, () => RawDelta(r => r.NodeDelta(flags: 0x02, watermark: 3))),
         ["pair version gap 0"] = (DropReason.InvalidField, () => RawDelta(r => r.NodeDelta(pairs: [new RawPair("k", 0, "v")]))),
         ["tombstone version gap 0"] = (DropReason.InvalidField, () => RawDelta(r => r.NodeDelta(pairs: [new RawPair("k", 1, null)]))),
         ["pair version past last"] = (DropReason.InvalidField, () => RawDelta(r => r.NodeDelta(span: 1, pairs: [new RawPair("k", 2 << 1, "v")]))),

@@ -1,0 +1,156 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Streams.Dsl;
+using Akka.Streams.TestKit;
+using Akka.TestKit.Xunit2;
+using ScuttlebuttAkka.Actors;
+using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Transport;
+
+namespace ScuttlebuttAkka.Tests.Actors;
+
+/// <summary>The gossiper driven through a transport whose both ends are stream probes: the test plays the network.</summary>
+public sealed class GossiperActorTests : TestKit
+{
+    private static readonly IPEndPoint Bound = new(IPAddress.Loopback, 40001);
+    private static readonly IPEndPoint Seed = new(IPAddress.Loopback, 40002);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    private TestPublisher.Probe<Datagram> _inbound = null!;
+    private TestSubscriber.Probe<Datagram> _outbound = null!;
+    private readonly TaskCompletionSource _materialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ScuttlebuttSettings Settings => ScuttlebuttSettings.Local with
+    {
+        NodeId = "me",
+        Bind = "127.0.0.1:0",
+        Seeds = new[] { GossipAddress.Format(Seed) },
+        GossipInterval = TimeSpan.FromHours(1), // rounds only when the test says so: the first one runs at start
+        RandomSeed = 1,
+        InitialState = new Dictionary<string, string> { ["role"] = "web" },
+    };
+
+    private Flow<Datagram, Datagram, Task<EndPoint>> ProbeTransport(ScuttlebuttSettings _)
+    {
+        var sink = this.SinkProbe<Datagram>().MapMaterializedValue(p => _outbound = p);
+        var source = this.SourceProbe<Datagram>().MapMaterializedValue(p =>
+        {
+            _inbound = p;
+            _materialized.TrySetResult();
+            return p;
+        });
+        return Flow.FromSinkAndSource(sink, source, Keep.None).MapMaterializedValue(_ => Task.FromResult<EndPoint>(Bound));
+    }
+
+    private async Task<(IActorRef Gossiper, DatagramCodec Codec, ViewHolder View)> StartAsync()
+    {
+        var settings = Settings;
+        var view = new ViewHolder(settings.NodeId);
+        var gossiper = Sys.ActorOf(GossiperActor.Props(settings, ProbeTransport, view));
+        await gossiper.Ask<LocalAddress>(GetLocalAddress.Instance, Wait);
+        await _materialized.Task.WaitAsync(Wait);
+        return (gossiper, settings.CreateCodec(), view);
+    }
+
+    private GossipMessage NextSent(DatagramCodec codec, out EndPoint to)
+    {
+        _outbound.Request(1);
+        var datagram = _outbound.ExpectNext(Wait);
+        to = datagram.Remote;
+        Assert.Equal(DropReason.None, codec.TryDecode(datagram.Payload.Span, out var message));
+        return message!;
+    }
+
+    [Fact]
+    public async Task Alone_it_sends_its_digest_to_a_seed_first()
+    {
+        var (_, codec, _) = await StartAsync();
+        var message = NextSent(codec, out var to);
+        Assert.Equal(Seed, to);
+        var digest = Assert.IsType<DigestRequest>(message).Digest;
+        var self = Assert.Single(digest.Entries);
+        Assert.Equal("me", self.NodeId);
+        Assert.Equal(1, self.MaxVersion); // the initial state was written before the first round
+        Assert.True(digest.IsComplete);
+    }
+
+    [Fact]
+    public async Task A_digest_request_is_answered_with_the_pairs_the_sender_lacks_and_the_sender_is_asked_for()
+    {
+        var (_, codec, _) = await StartAsync();
+        NextSent(codec, out _); // the first round's digest to the seed
+        var peer = new ClusterState("peer", 5, GossipAddress.Format(Seed));
+        peer.Set("load", "0.3", 0);
+        _inbound.SendNext(new Datagram(codec.Encode(new DigestRequest(peer.BuildDigest(1400, new Random(2)))), Seed));
+
+        var response = Assert.IsType<DigestResponse>(NextSent(codec, out var to));
+        Assert.Equal(Seed, to);
+        var mine = Assert.Single(response.Delta.Nodes);
+        Assert.Equal("me", mine.NodeId);
+        Assert.Contains(mine.Pairs, p => p.Key == "role" && p.Value == "web");
+        var request = Assert.Single(response.Digest.Entries);
+        Assert.Equal(new DigestEntry("peer", 0, 0, 0), request);
+    }
+
+    [Fact]
+    public async Task Learned_state_reaches_the_view_and_a_bad_datagram_is_counted_and_not_answered()
+    {
+        var (gossiper, codec, view) = await StartAsync();
+        NextSent(codec, out _);
+        var peer = new ClusterState("peer", 5, GossipAddress.Format(Seed));
+        peer.Set("load", "0.3", 0);
+        var delta = peer.BuildDelta(new Digest(Array.Empty<DigestEntry>(), IsComplete: true), 1400, new Random(3));
+        _inbound.SendNext(new Datagram(codec.Encode(new DeltaMessage(delta)), Seed));
+        AwaitAssert(() => Assert.Equal("0.3", view.View.TryLookup("peer", "load", out var v) ? v : null), Wait);
+
+        _inbound.SendNext(new Datagram(new byte[] { 1, 2, 3 }, Seed));
+        var foreign = new DatagramCodec("another-cluster", 1400).Encode(new DeltaMessage(delta));
+        _inbound.SendNext(new Datagram(foreign, Seed));
+        AwaitAssert(() =>
+        {
+            Assert.Equal(1, view.Statistics.Dropped(DropReason.TooShort));
+            Assert.Equal(1, view.Statistics.Dropped(DropReason.WrongCluster));
+        }, Wait);
+        _outbound.Request(1);
+        _outbound.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(new[] { "me", "peer" }, view.View.Peers.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        gossiper.Tell(PoisonPill.Instance);
+    }
+
+    [Fact]
+    public async Task A_local_write_is_acknowledged_with_its_version_and_an_invalid_one_fails()
+    {
+        var (gossiper, codec, view) = await StartAsync();
+        NextSent(codec, out _);
+        var ack = await gossiper.Ask<LocalWriteAck>(new UpdateLocal("status", "ready"), Wait);
+        Assert.Equal(2, ack.Version);
+        Assert.True(view.View.TryLookup("me", "status", out var status));
+        Assert.Equal("ready", status);
+        await Assert.ThrowsAsync<ArgumentException>(() => gossiper.Ask<LocalWriteAck>(new UpdateLocal("", "x"), Wait));
+    }
+
+    [Fact]
+    public async Task A_push_with_something_new_is_forwarded_with_one_hop_less_but_never_back_to_its_sender()
+    {
+        var (_, codec, view) = await StartAsync();
+        NextSent(codec, out _);
+        var other = new IPEndPoint(IPAddress.Loopback, 40003);
+        var pusher = new ClusterState("pusher", 5, GossipAddress.Format(Seed));
+        var third = new ClusterState("third", 6, GossipAddress.Format(other));
+        pusher.Set("k", "1", 0);
+        var everything = new Digest(Array.Empty<DigestEntry>(), IsComplete: true);
+        _inbound.SendNext(new Datagram(codec.Encode(new DeltaMessage(pusher.BuildDelta(everything, 1400, new Random(1)))), Seed));
+        _inbound.SendNext(new Datagram(codec.Encode(new DeltaMessage(third.BuildDelta(everything, 1400, new Random(2)))), other));
+        AwaitAssert(() => Assert.Equal(3, view.View.Peers.Count), Wait);
+
+        var before = pusher.Self.MaxVersion;
+        pusher.Set("k", "2", 0);
+        _inbound.SendNext(new Datagram(codec.Encode(new PushMessage(4, pusher.BuildOwnDelta(before, 1400, new Random(3)))), Seed));
+
+        var forwarded = Assert.IsType<PushMessage>(NextSent(codec, out var to));
+        Assert.Equal(other, to);
+        Assert.Equal(3, forwarded.HopsLeft);
+        Assert.Equal("2", Assert.Single(Assert.Single(forwarded.Delta.Nodes).Pairs).Value);
+        AwaitAssert(() => Assert.Equal("2", view.View.TryLookup("pusher", "k", out var v) ? v : null), Wait);
+    }
+}
