@@ -350,7 +350,8 @@ public sealed class ClusterState
             AddUnmentioned(mark); // a complete digest that omits a node we know means A has never heard of it
 
         // The reply digest gets at most half the room when there are pairs to send, so both directions progress.
-        var digestRoom = _candidates.Count > 0 ? body / 2 : body;
+        // The delta's node count takes its byte even when there are no pairs to send.
+        var digestRoom = _candidates.Count > 0 ? body / 2 : body - WireFormat.VarIntSize(0UL);
         var replyDigest = FillDigest(wanted, fresher, digestRoom, random);
         var delta = FillDelta(body - WireFormat.DigestSize(replyDigest), random);
         return new DigestResponse(delta, replyDigest);
