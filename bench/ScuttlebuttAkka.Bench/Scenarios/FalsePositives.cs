@@ -14,6 +14,11 @@ internal static class FalsePositives
         var wrong = log.OfKind(ObservationKind.Down)
             .Where(o => !leftNodes.Contains(o.Peer) && (!crashedAt.TryGetValue(o.Peer, out var at) || o.At < at))
             .ToArray();
-        return new FalsePositiveResult(wrong.Length, wrong.Take(10).Select(o => $"{o.Observer} saw {o.Peer} down at {o.At.TotalMilliseconds:0} ms").ToArray());
+        return new FalsePositiveResult(
+            wrong.Length,
+            wrong.Select(o => (o.Observer, o.Peer)).Distinct().Count(),
+            wrong.Length > 0 ? wrong.Min(o => o.At).TotalMilliseconds : null,
+            wrong.Length > 0 ? wrong.Max(o => o.At).TotalMilliseconds : null,
+            wrong.Take(10).Select(o => $"{o.Observer} saw {o.Peer} down at {o.At.TotalMilliseconds:0} ms").ToArray());
     }
 }

@@ -61,7 +61,9 @@ internal static class Suite
         {
             var falsePositives = FalsePositives.Count(cluster.Log, crashed, left);
             progress.Line($"false positives: {falsePositives.Count} over {cluster.Now.TotalSeconds:0} s" +
-                          (falsePositives.Count > 0 ? " (" + string.Join("; ", falsePositives.Examples.Take(3)) + ")" : ""));
+                          (falsePositives.Count > 0
+                              ? $", {falsePositives.Pairs} observer/peer pairs, between {falsePositives.FirstMs:0} and {falsePositives.LastMs:0} ms (" + string.Join("; ", falsePositives.Examples.Take(3)) + ")"
+                              : ""));
             if (failure is not null)
                 progress.Line($"stopped early: {failure}");
             return new SuiteResult(cluster.Description, formation, idle, propagation, churn, detection, falsePositives, cluster.Now.TotalSeconds, failure);
