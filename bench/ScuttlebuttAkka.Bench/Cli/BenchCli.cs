@@ -19,7 +19,7 @@ internal static class BenchCli
             "prints a table, writes JSON and a propagation plot.");
         var all = new BenchOptionSet("all", defaultNodes: 64);
         all.AddTo(root);
-        root.SetAction((result, token) => MeasureCommand.RunAsync(all.Read(result), Measurements.All, token));
+        root.SetAction((result, token) => Cancellable(() => MeasureCommand.RunAsync(all.Read(result), Measurements.All, token)));
 
         root.Subcommands.Add(Measuring("propagate", "Update propagation: a random node writes a fresh value; time until every other node has it.", Measurements.Propagation));
         root.Subcommands.Add(Measuring("discover", "Discovery: time until all nodes know a new node; then its graceful leave.", Measurements.Discovery | Measurements.Leave));
@@ -36,7 +36,7 @@ internal static class BenchCli
         var command = new Command(name, description);
         var options = new BenchOptionSet(name, defaultNodes: 64);
         options.AddTo(command);
-        command.SetAction((result, token) => MeasureCommand.RunAsync(options.Read(result), measurements, token));
+        command.SetAction((result, token) => Cancellable(() => MeasureCommand.RunAsync(options.Read(result), measurements, token)));
         return command;
     }
 
@@ -47,11 +47,11 @@ internal static class BenchCli
         options.AddTo(command);
         var breakdown = new Option<bool>("--breakdown") { Description = "Also decode every datagram sent and show the bytes by message type (costs CPU: read the CPU figure from a run without it)." };
         command.Options.Add(breakdown);
-        command.SetAction((result, token) => MeasureCommand.RunAsync(
+        command.SetAction((result, token) => Cancellable(() => MeasureCommand.RunAsync(
             options.Read(result),
             Measurements.IdleCost,
             token,
-            result.GetValue(breakdown) ? ScuttlebuttCluster.UdpWithTally : null));
+            result.GetValue(breakdown) ? ScuttlebuttCluster.UdpWithTally : null)));
         return command;
     }
 
@@ -67,7 +67,7 @@ internal static class BenchCli
             var parsed = options.Read(result, result.GetValue(theirDefaults));
             if (parsed.TheirDefaults)
                 parsed = parsed with { Command = "compare-their-defaults", JsonPath = result.GetValue(options.Json) ?? parsed.JsonPath.Replace("compare.json", "compare-their-defaults.json", StringComparison.Ordinal) };
-            return CompareCommand.RunAsync(parsed, token);
+            return Cancellable(() => CompareCommand.RunAsync(parsed, token));
         });
         return command;
     }
@@ -87,9 +87,23 @@ internal static class BenchCli
         command.SetAction((result, token) =>
         {
             var parsed = options.Read(result);
-            return FuzzCommand.RunAsync(parsed.Nodes, result.GetValue(count), parsed.Seed, parsed.JsonPath, token);
+            return Cancellable(() => FuzzCommand.RunAsync(parsed.Nodes, result.GetValue(count), parsed.Seed, parsed.JsonPath, token));
         });
         return command;
+    }
+
+    /// <summary>Runs a command; Ctrl+C (which cancels its token) ends it with a line and exit code 130, not a stack trace.</summary>
+    private static async Task<int> Cancellable(Func<Task<int>> run)
+    {
+        try
+        {
+            return await run().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("cancelled").ConfigureAwait(false);
+            return 130;
+        }
     }
 
     private static Command Micro()
