@@ -27,6 +27,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     private readonly IClock _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly long _generation;
+    private readonly Guid _instance = Guid.NewGuid();
 
     private readonly Dictionary<string, IActorRef> _children = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PeerStatus> _status = new(StringComparer.Ordinal);
@@ -99,18 +100,19 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         }
         catch (Exception ex)
         {
-            Self.Tell(new TransportFailed(ex));
+            Self.Tell(new TransportFailed(ex, _instance));
             return;
         }
 
         var ((outbound, bound), killSwitch) = Source.ActorRef<Datagram>(1024, OverflowStrategy.DropHead)
             .ViaMaterialized(flow, Keep.Both)
             .ViaMaterialized(KillSwitches.Single<Datagram>(), Keep.Both)
-            .To(Sink.ActorRefWithAck<Datagram>(Self, StreamInit.Instance, StreamAck.Instance, StreamCompleted.Instance, ex => new TransportFailed(ex)))
+            .To(Sink.ActorRefWithAck<Datagram>(Self, StreamInit.Instance, StreamAck.Instance, StreamCompleted.Instance, ex => new TransportFailed(ex, _instance)))
             .Run(materializer);
         _outbound = outbound;
         _killSwitch = killSwitch;
-        bound.PipeTo(Self, success: ep => new TransportBound(ep), failure: ex => new TransportFailed(ex));
+        var instance = _instance;
+        bound.PipeTo(Self, success: ep => new TransportBound(ep, instance), failure: ex => new TransportFailed(ex, instance));
     }
 
     /// <inheritdoc />
@@ -126,14 +128,16 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
 
     private void Starting()
     {
-        Receive<TransportBound>(m => OnBound(m.EndPoint));
-        Receive<TransportFailed>(m =>
+        Receive<TransportBound>(m => m.Instance == _instance, m => OnBound(m.EndPoint));
+        Receive<TransportFailed>(m => m.Instance == _instance, m =>
         {
             _log.Error(m.Cause, "Scuttlebutt node {0} could not start its transport on {1}", _settings.NodeId, _settings.Bind);
             foreach (var waiter in _addressWaiters)
                 waiter.Tell(new Status.Failure(m.Cause));
             Context.Stop(Self);
         });
+        Receive<TransportBound>(_ => { }); // a previous instance's stream
+        Receive<TransportFailed>(_ => { });
         Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
         Receive<GetLocalAddress>(_ => _addressWaiters.Add(Sender));
         ReceiveAny(_ => Stash.Stash());
@@ -175,7 +179,8 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
         Receive<StreamCompleted>(_ => _log.Debug("Transport of {0} completed", _settings.NodeId));
         // Let the supervisor restart the node (a new incarnation with a fresh socket) rather than run deaf and mute.
-        Receive<TransportFailed>(m => throw new InvalidOperationException($"The transport of node {_settings.NodeId} failed.", m.Cause));
+        Receive<TransportFailed>(m => m.Instance == _instance, m => throw new InvalidOperationException($"The transport of node {_settings.NodeId} failed.", m.Cause));
+        Receive<TransportFailed>(_ => { }); // a previous instance's stream: already shut down
         Receive<PeerTransitioned>(OnTransition);
         Receive<SeedsResolved>(m =>
         {
@@ -309,12 +314,23 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         }
 
         var report = new ApplyReport();
-        var budget = ClusterState.ReplyBudget(_knownEndPoints.Contains(datagram.Remote), length, _codec.MessageBudget);
-        var reply = _state.Receive(message!, budget, _codec.MessageBudget, _clock.NowMs, _random, report);
-        if (reply is not null)
-            Send(datagram.Remote, _codec.Encode(reply));
-        if (message is PushMessage push && push.NextHop(report) is { } next)
-            PushTo(next, except: datagram.Remote);
+        try
+        {
+            var budget = ClusterState.ReplyBudget(_knownEndPoints.Contains(datagram.Remote), length, _codec.MessageBudget);
+            var reply = _state.Receive(message!, budget, _codec.MessageBudget, _clock.NowMs, _random, report);
+            if (reply is not null)
+                Send(datagram.Remote, _codec.Encode(reply));
+            if (message is PushMessage push && push.NextHop(report) is { } next)
+                PushTo(next, except: datagram.Remote);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Only a bug gets here; one bad datagram must not take the node down, so drop it, count it and say so.
+            _viewHolder.Statistics.CountDrop(DropReason.ProcessingFailed);
+            ScuttlebuttMetrics.Drop(_settings.NodeId, DropReason.ProcessingFailed);
+            _log.Error(ex, "{0} failed to process a {1} from {2}; the datagram was dropped", _settings.NodeId, message!.GetType().Name, datagram.Remote);
+        }
+
         Process(report);
     }
 

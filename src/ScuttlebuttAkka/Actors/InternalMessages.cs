@@ -10,9 +10,12 @@ internal sealed record GossipTick
     public static readonly GossipTick Instance = new();
 }
 
-internal sealed record TransportBound(EndPoint EndPoint);
+// Transport messages carry the instance that materialized the stream: after a restart, the old stream's last words
+// reach the new instance (same ActorRef) and must not be taken for its own transport failing.
 
-internal sealed record TransportFailed(Exception Cause);
+internal sealed record TransportBound(EndPoint EndPoint, Guid Instance);
+
+internal sealed record TransportFailed(Exception Cause, Guid Instance);
 
 internal sealed record StreamInit
 {

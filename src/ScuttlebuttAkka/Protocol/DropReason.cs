@@ -50,4 +50,7 @@ public enum DropReason
 
     /// <summary>Encrypted, but this node has no keys configured.</summary>
     EncryptionNotConfigured,
+
+    /// <summary>Decoded fine, but handling it threw (a bug, logged as an error): dropped so the node keeps running.</summary>
+    ProcessingFailed,
 }
