@@ -35,6 +35,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     private readonly HashSet<EndPoint> _knownEndPoints = new();
     private readonly List<IActorRef> _addressWaiters = new();
     private readonly List<string> _targets = new();
+    private readonly List<string> _pushTargets = new();
     private readonly List<string> _seedTargets = new();
     private readonly List<string> _liveScratch = new();
     private readonly List<string> _downScratch = new();
@@ -178,7 +179,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         Receive<SeedsResolved>(m =>
         {
             _seedRequestPending = false;
-            _seeds = m.Seeds.Where(s => GossipAddress.TryParse(s, out _, out _) && s != _advertised).ToArray();
+            _seeds = GossipTargets.UsableSeeds(m.Seeds, _advertised);
             if (LivePeerCount() == 0 && _seeds.Count > 0)
                 SendDigestTo(Array.Empty<string>(), PickSeeds());
         });
@@ -208,17 +209,11 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         _roundNumber++;
         _viewHolder.Statistics.CountRound();
         ScuttlebuttMetrics.Round(_settings.NodeId);
-        _state.BumpHeartbeat();
-
-        if (_state.ExpireKeys(now).Count > 0)
+        if (RoundChores.Run(_state, _roundNumber, now, _settings.GossipInterval, _settings.TombstoneGracePeriod))
         {
             RefreshPeerInfo(_settings.NodeId);
             PublishView();
         }
-
-        // Collecting walks every pair, so do it about once a second rather than every round.
-        if (_roundNumber % Math.Max(1, (long)(1000 / Math.Max(1, _settings.GossipInterval.TotalMilliseconds))) == 0)
-            _state.CollectGarbage(now, (long)_settings.TombstoneGracePeriod.TotalMilliseconds);
 
         if (_leaveRoundsLeft == 0)
         {
@@ -252,11 +247,11 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
 
     private int LivePeerCount() => _status.Values.Count(s => s == PeerStatus.Alive);
 
-    private IReadOnlyList<string> PickSeeds()
+    private List<string> PickSeeds()
     {
-        var order = _seeds.ToArray();
-        _random.Shuffle(order);
-        return order.Take(GossipTargets.SeedsWhenAlone).ToArray();
+        var picked = new List<string>(GossipTargets.SeedsWhenAlone);
+        GossipTargets.ChooseSeeds(_seeds, _random, picked);
+        return picked;
     }
 
     private void RequestSeeds()
@@ -314,9 +309,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     {
         if (report.AnyRejected)
         {
-            var rejected = report.Stale + report.NonContiguous + report.OldGeneration + report.FromRemovedNode + report.UnknownWithoutAddress
-                           + report.OverNodeLimit + report.OverKeyLimit + report.Malformed + report.AboutSelf;
-            _viewHolder.Statistics.CountRejected(rejected);
+            _viewHolder.Statistics.CountRejected(report.Rejected);
             ScuttlebuttMetrics.Reject(_settings.NodeId, report);
         }
 
@@ -388,10 +381,18 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
 
     private void OnTransition(PeerTransitioned m)
     {
-        if (!_state.TryGetNode(m.PeerId, out var node) || node.Generation != m.Generation)
+        var held = _state.TryGetNode(m.PeerId, out var node);
+        if (!held || node.Generation != m.Generation)
         {
             if (m.Transition == LivenessTransition.Removed)
+            {
+                // The child stopped itself judging an old incarnation, so the restart notice we sent it was lost:
+                // the incarnation we hold now needs a child of its own, or it would never be judged at all.
                 _children.Remove(m.PeerId);
+                if (held)
+                    AddPeer(m.PeerId, node.Generation, node.Address);
+            }
+
             return; // about an incarnation we no longer hold
         }
 
@@ -464,8 +465,8 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         if (delta.IsEmpty)
             return;
         var payload = _codec.Encode(new DeltaMessage(delta));
-        _random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_liveScratch));
-        foreach (var id in _liveScratch.Take(_settings.EagerPushFanout))
+        GossipTargets.ChooseEagerPush(_liveScratch, _settings.EagerPushFanout, _random, _pushTargets);
+        foreach (var id in _pushTargets)
         {
             if (_state.TryGetNode(id, out var node))
                 SendTo(node.Address, payload);

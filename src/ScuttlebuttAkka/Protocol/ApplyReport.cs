@@ -36,8 +36,11 @@ public sealed class ApplyReport
     /// <summary>Gossip about this node itself, which only this node may write.</summary>
     public int AboutSelf { get; internal set; }
 
+    /// <summary>How many node deltas, digest entries or pairs were rejected, all reasons together.</summary>
+    public int Rejected => Stale + NonContiguous + OldGeneration + FromRemovedNode + UnknownWithoutAddress + OverNodeLimit + OverKeyLimit + Malformed + AboutSelf;
+
     /// <summary>True when something was rejected.</summary>
-    public bool AnyRejected => Stale + NonContiguous + OldGeneration + FromRemovedNode + UnknownWithoutAddress + OverNodeLimit + OverKeyLimit + Malformed + AboutSelf > 0;
+    public bool AnyRejected => Rejected > 0;
 
     /// <summary>Empties the report for reuse.</summary>
     public void Clear()
