@@ -203,6 +203,8 @@ public sealed partial class ClusterSimulator
             return;
         }
 
+        if (transition is LivenessTransition.Down or LivenessTransition.Up)
+            state.SetDown(peerId, transition == LivenessTransition.Down);
         if (transition == LivenessTransition.Removed)
         {
             state.Remove(peerId, NowMs + (long)_settings.RemovedPeerMemory.TotalMilliseconds);

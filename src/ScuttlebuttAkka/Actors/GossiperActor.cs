@@ -402,11 +402,13 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         {
             case LivenessTransition.Down:
                 _status[m.PeerId] = PeerStatus.Down;
+                _state.SetDown(m.PeerId, true);
                 e = new PeerEvent.Down(self, m.PeerId, m.Phi);
                 _log.Info("{0}: peer {1} is down (phi {2:F1})", self, m.PeerId, m.Phi);
                 break;
             case LivenessTransition.Up:
                 _status[m.PeerId] = PeerStatus.Alive;
+                _state.SetDown(m.PeerId, false);
                 e = new PeerEvent.Up(self, m.PeerId);
                 _log.Info("{0}: peer {1} is up again", self, m.PeerId);
                 break;

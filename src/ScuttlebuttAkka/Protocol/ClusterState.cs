@@ -124,6 +124,21 @@ public sealed class ClusterState
         return true;
     }
 
+    /// <summary>
+    /// Records the failure detector's verdict on <paramref name="nodeId"/>. A node judged down (or that announced its
+    /// leave) is still gossiped to peers that know it, so its last state reaches them, but it is not introduced to
+    /// peers that never heard of it: otherwise a dead node handed to each newcomer lives on for another detection and
+    /// expiry there, and can be relayed from newcomer to newcomer until everyone's removal memory has lapsed and it
+    /// comes back. Returns false when the node is unknown or is this node.
+    /// </summary>
+    public bool SetDown(string nodeId, bool down)
+    {
+        if (nodeId == SelfId || !_nodes.TryGetValue(nodeId, out var n))
+            return false;
+        n.IsDown = down;
+        return true;
+    }
+
     /// <summary>Whether the view refuses gossip about incarnation <paramref name="generation"/> of <paramref name="nodeId"/> because it removed it.</summary>
     public bool IsRemoved(string nodeId, long generation) =>
         _removed.TryGetValue(nodeId, out var r) && generation <= r.Generation;
@@ -189,11 +204,8 @@ public sealed class ClusterState
         {
             if (e.NodeId == SelfId || !_nodes.TryGetValue(e.NodeId, out var n))
                 continue;
-            if (e.Generation == n.Generation && e.Heartbeat > n.Heartbeat)
-            {
-                n.Heartbeat = e.Heartbeat;
-                report.HeartbeatsAdvanced.Add(e.NodeId);
-            }
+            if (e.Generation == n.Generation)
+                AdvanceHeartbeat(n, e.Heartbeat, report);
         }
     }
 
@@ -262,7 +274,7 @@ public sealed class ClusterState
                 }
                 else if (e.Generation < n.Generation || e.MaxVersion < n.MaxVersion)
                 {
-                    _candidates.Add(new Candidate(n, e.Generation, e.MaxVersion));
+                    AddCandidate(n, e.Generation, e.MaxVersion);
                 }
                 else if (n.Heartbeat > e.Heartbeat)
                 {
@@ -290,7 +302,7 @@ public sealed class ClusterState
             foreach (var n in _nodes.Values)
             {
                 if (!mentioned.Contains(n.NodeId))
-                    _candidates.Add(new Candidate(n, 0, 0));
+                    AddCandidate(n, 0, 0);
             }
         }
 
@@ -329,7 +341,7 @@ public sealed class ClusterState
             mentioned?.Add(e.NodeId);
             if (_nodes.TryGetValue(e.NodeId, out var n)
                 && (e.Generation < n.Generation || (e.Generation == n.Generation && e.MaxVersion < n.MaxVersion)))
-                _candidates.Add(new Candidate(n, e.Generation, e.MaxVersion));
+                AddCandidate(n, e.Generation, e.MaxVersion);
         }
 
         if (mentioned is not null)
@@ -337,7 +349,7 @@ public sealed class ClusterState
             foreach (var n in _nodes.Values)
             {
                 if (!mentioned.Contains(n.NodeId))
-                    _candidates.Add(new Candidate(n, 0, 0));
+                    AddCandidate(n, 0, 0);
             }
         }
 
@@ -355,6 +367,14 @@ public sealed class ClusterState
         if (fromVersion < Self.MaxVersion)
             _candidates.Add(new Candidate(Self, Self.Generation, Math.Max(0, fromVersion)));
         return FillDelta(body, random);
+    }
+
+    /// <summary>Queues node <paramref name="n"/> for a delta to a peer holding it at the given generation and version (0: never heard of it).</summary>
+    private void AddCandidate(NodeState n, long remoteGeneration, long remoteVersion)
+    {
+        if (remoteGeneration == 0 && n != Self && (n.IsDown || n.LeaveAnnounced))
+            return; // not introduced: see SetDown
+        _candidates.Add(new Candidate(n, remoteGeneration, remoteVersion));
     }
 
     private Digest FillDigest(List<DigestEntry> wanted, List<DigestEntry> fresher, int room, Random random)
@@ -540,6 +560,7 @@ public sealed class ClusterState
             _nodes.Add(d.NodeId, n);
             _removed.Remove(d.NodeId);
             report.Changes.Add(new NodeDiscovered(d.NodeId, d.Generation, d.Address));
+            report.Arrived.Add(d.NodeId);
             ApplyPairs(n, d, nowMs, report);
             return;
         }
@@ -562,6 +583,7 @@ public sealed class ClusterState
             n.ResetTo(d.Generation, d.Address);
             n.LeaveAnnounced = false;
             report.Changes.Add(new NodeRestarted(d.NodeId, old, d.Generation, d.Address));
+            report.Arrived.Add(d.NodeId);
             ApplyPairs(n, d, nowMs, report);
             return;
         }
@@ -654,7 +676,10 @@ public sealed class ClusterState
         if (heartbeat > n.Heartbeat)
         {
             n.Heartbeat = heartbeat;
-            report.HeartbeatsAdvanced.Add(n.NodeId);
+            // One arrival per node per message: a second one (or the heartbeat of a node this message discovered or
+            // restarted, which arrived through that change) would feed the failure detector a zero interval.
+            if (report.Arrived.Add(n.NodeId))
+                report.HeartbeatsAdvanced.Add(n.NodeId);
         }
     }
 
