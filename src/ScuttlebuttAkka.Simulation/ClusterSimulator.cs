@@ -51,12 +51,13 @@ public sealed partial class ClusterSimulator
         _journal = options.JournalCapacity > 0 ? new Queue<string>(options.JournalCapacity) : null;
         _tracker = new WriteTracker(options.NodeCount);
 
-        var width = (options.NodeCount - 1).ToString(CultureInfo.InvariantCulture).Length;
+        var width = Math.Max(2, (options.NodeCount - 1).ToString(CultureInfo.InvariantCulture).Length);
         _nodes = new SimulatedNode[options.NodeCount];
         for (var i = 0; i < options.NodeCount; i++)
         {
             var id = "n" + i.ToString(CultureInfo.InvariantCulture).PadLeft(width, '0');
-            var address = string.Create(CultureInfo.InvariantCulture, $"127.1.{(i + 1) / 256}.{(i + 1) % 256}:7474");
+            // Node nNN lives at 127.1.1.NN (and node 256 + NN at 127.1.2.NN), which keeps traces readable.
+            var address = string.Create(CultureInfo.InvariantCulture, $"127.1.{1 + (i / 256)}.{i % 256}:7474");
             var node = new SimulatedNode(i, id, address, _settings);
             _nodes[i] = node;
             _byId.Add(id, node);

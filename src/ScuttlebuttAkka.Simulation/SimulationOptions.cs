@@ -15,7 +15,7 @@ public sealed record SimulationOptions
     /// </summary>
     public ScuttlebuttSettings NodeSettings { get; init; } = ScuttlebuttSettings.Lan;
 
-    /// <summary>How many of the first nodes serve as everyone's seeds.</summary>
+    /// <summary>How many of the first nodes serve as everyone's seeds (all of them when there are fewer nodes).</summary>
     public int SeedNodes { get; init; } = 3;
 
     /// <summary>Nodes start at random times from zero up to this (zero starts them all at once).</summary>
@@ -38,8 +38,7 @@ public sealed record SimulationOptions
             throw new ArgumentOutOfRangeException(nameof(NodeCount), NodeCount, "At most 65000 nodes are simulated.");
         ArgumentNullException.ThrowIfNull(NodeSettings, nameof(NodeSettings));
         NodeSettings.Validate();
-        if (SeedNodes < 0 || SeedNodes > NodeCount)
-            throw new ArgumentOutOfRangeException(nameof(SeedNodes), SeedNodes, "SeedNodes must be between 0 and NodeCount.");
+        ArgumentOutOfRangeException.ThrowIfNegative(SeedNodes, nameof(SeedNodes));
         if (StartSpread < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(StartSpread), StartSpread, "StartSpread must not be negative.");
         ArgumentNullException.ThrowIfNull(Faults, nameof(Faults));
