@@ -165,6 +165,44 @@ public sealed class ChaosTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// One node dies for good while other nodes keep restarting, one every five seconds, each coming back empty and
+    /// learning the cluster afresh. A newcomer that were handed the dead node would judge it alive for a detection
+    /// time and keep it for a down expiry more, long enough to hand it to the next newcomer, and the chain would
+    /// outlast everyone else's 60 s memory of removing it. It must stay gone.
+    /// </summary>
+    [Fact]
+    public void A_dead_node_is_not_relayed_from_newcomer_to_newcomer_back_into_the_cluster()
+    {
+        var run = new ChaosRun(output, new SimulationOptions
+        {
+            Seed = 404,
+            NodeCount = 20,
+            NodeSettings = SimulationPresets.Chaos,
+            StartSpread = TimeSpan.FromSeconds(5),
+            Faults = Moderate,
+        });
+        var sim = run.Simulator;
+        run.WriteLoad(from: 10, until: 200, perSecond: 1);
+        sim.At(TimeSpan.FromSeconds(20), s => s.Crash("n19"));
+        for (var t = 25; t < 200; t += 5)
+        {
+            var victim = $"n{3 + ((t / 5) % 16):D2}";
+            sim.At(TimeSpan.FromSeconds(t), s => s.Restart(victim));
+        }
+
+        sim.At(TimeSpan.FromSeconds(200), s => s.SetFaults(LinkFaults.None));
+        sim.RunUntil(TimeSpan.FromSeconds(200));
+        var rounds = run.Converge(withinRounds: 20);
+        run.RunPastTombstoneGrace(lastWriteSecond: 200);
+
+        run.AssertSettled(tombstonesCollected: true);
+        Assert.Empty(sim.Metrics.Resurrections);
+        Assert.All(sim.RunningNodes, n => Assert.False(n.State!.Nodes.ContainsKey("n19")));
+        Assert.Equal(19, sim.RunningCount);
+        run.Report("dead node among newcomers", rounds);
+    }
+
+    /// <summary>
     /// A cut that lasts longer than the down expiry: each side removes the other and remembers it for 30 s, refusing
     /// its gossip. After the heal and that memory, the sides find each other again through the seeds (all on one
     /// side, contacted with the preset's small probability) and reconcile. Both sides stayed up, so their
