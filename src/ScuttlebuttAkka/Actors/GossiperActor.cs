@@ -37,6 +37,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     private readonly Dictionary<string, long> _lastArrivalTold = new(StringComparer.Ordinal);
     private readonly List<IActorRef> _addressWaiters = new();
     private readonly List<string> _targets = new();
+    private readonly List<string> _pushTargets = new();
     private readonly List<string> _seedTargets = new();
     private readonly List<string> _liveScratch = new();
     private readonly List<string> _downScratch = new();
@@ -185,7 +186,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         Receive<SeedsResolved>(m =>
         {
             _seedRequestPending = false;
-            _seeds = m.Seeds.Where(s => GossipAddress.TryParse(s, out _, out _) && s != _advertised).ToArray();
+            _seeds = GossipTargets.UsableSeeds(m.Seeds, _advertised);
             if (LivePeerCount() == 0 && _seeds.Count > 0)
                 SendDigestTo(Array.Empty<string>(), PickSeeds());
         });
@@ -219,17 +220,11 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         _roundNumber++;
         _viewHolder.Statistics.CountRound();
         ScuttlebuttMetrics.Round(_settings.NodeId);
-        _state.BumpHeartbeat();
-
-        if (_state.ExpireKeys(now).Count > 0)
+        if (RoundChores.Run(_state, _roundNumber, now, _settings.GossipInterval, _settings.TombstoneGracePeriod))
         {
             RefreshPeerInfo(_settings.NodeId);
             PublishView();
         }
-
-        // Collecting walks every pair, so do it about once a second rather than every round.
-        if (_roundNumber % Math.Max(1, (long)(1000 / Math.Max(1, _settings.GossipInterval.TotalMilliseconds))) == 0)
-            _state.CollectGarbage(now, (long)_settings.TombstoneGracePeriod.TotalMilliseconds);
 
         if (_leaveRoundsLeft == 0)
         {
@@ -263,11 +258,11 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
 
     private int LivePeerCount() => _status.Values.Count(s => s == PeerStatus.Alive);
 
-    private IReadOnlyList<string> PickSeeds()
+    private List<string> PickSeeds()
     {
-        var order = _seeds.ToArray();
-        _random.Shuffle(order);
-        return order.Take(GossipTargets.SeedsWhenAlone).ToArray();
+        var picked = new List<string>(GossipTargets.SeedsWhenAlone);
+        GossipTargets.ChooseSeeds(_seeds, _random, picked);
+        return picked;
     }
 
     private void RequestSeeds()
@@ -338,9 +333,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     {
         if (report.AnyRejected)
         {
-            var rejected = report.Stale + report.NonContiguous + report.OldGeneration + report.FromRemovedNode + report.UnknownWithoutAddress
-                           + report.OverNodeLimit + report.OverKeyLimit + report.Malformed + report.AboutSelf;
-            _viewHolder.Statistics.CountRejected(rejected);
+            _viewHolder.Statistics.CountRejected(report.Rejected);
             ScuttlebuttMetrics.Reject(_settings.NodeId, report);
         }
 
@@ -420,10 +413,18 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
 
     private void OnTransition(PeerTransitioned m)
     {
-        if (!_state.TryGetNode(m.PeerId, out var node) || node.Generation != m.Generation)
+        var held = _state.TryGetNode(m.PeerId, out var node);
+        if (!held || node.Generation != m.Generation)
         {
             if (m.Transition == LivenessTransition.Removed)
+            {
+                // The child stopped itself judging an old incarnation, so the restart notice we sent it was lost:
+                // the incarnation we hold now needs a child of its own, or it would never be judged at all.
                 _children.Remove(m.PeerId);
+                if (held)
+                    AddPeer(m.PeerId, node.Generation, node.Address);
+            }
+
             return; // about an incarnation we no longer hold
         }
 
@@ -433,11 +434,13 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         {
             case LivenessTransition.Down:
                 _status[m.PeerId] = PeerStatus.Down;
+                _state.SetDown(m.PeerId, true);
                 e = new PeerEvent.Down(self, m.PeerId, m.Phi);
                 _log.Info("{0}: peer {1} is down (phi {2:F1})", self, m.PeerId, m.Phi);
                 break;
             case LivenessTransition.Up:
                 _status[m.PeerId] = PeerStatus.Alive;
+                _state.SetDown(m.PeerId, false);
                 e = new PeerEvent.Up(self, m.PeerId);
                 _log.Info("{0}: peer {1} is up again", self, m.PeerId);
                 break;

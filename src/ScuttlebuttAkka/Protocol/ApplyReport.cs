@@ -6,8 +6,15 @@ public sealed class ApplyReport
     /// <summary>Changes in the order they were applied.</summary>
     public List<StateChange> Changes { get; } = new();
 
-    /// <summary>Nodes whose heartbeat advanced (a failure-detector arrival), each at most once per report.</summary>
+    /// <summary>
+    /// Nodes whose heartbeat advanced (a failure-detector arrival), each at most once per report. A node this message
+    /// discovered or found restarted is not listed: its <see cref="NodeDiscovered"/> or <see cref="NodeRestarted"/>
+    /// is its arrival.
+    /// </summary>
     public List<string> HeartbeatsAdvanced { get; } = new();
+
+    /// <summary>Nodes already heard from in this message: listed in <see cref="HeartbeatsAdvanced"/>, discovered or restarted.</summary>
+    internal HashSet<string> Arrived { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Node deltas that carried nothing newer than what was held.</summary>
     public int Stale { get; internal set; }
@@ -36,14 +43,18 @@ public sealed class ApplyReport
     /// <summary>Gossip about this node itself, which only this node may write.</summary>
     public int AboutSelf { get; internal set; }
 
+    /// <summary>How many node deltas, digest entries or pairs were rejected, all reasons together.</summary>
+    public int Rejected => Stale + NonContiguous + OldGeneration + FromRemovedNode + UnknownWithoutAddress + OverNodeLimit + OverKeyLimit + Malformed + AboutSelf;
+
     /// <summary>True when something was rejected.</summary>
-    public bool AnyRejected => Stale + NonContiguous + OldGeneration + FromRemovedNode + UnknownWithoutAddress + OverNodeLimit + OverKeyLimit + Malformed + AboutSelf > 0;
+    public bool AnyRejected => Rejected > 0;
 
     /// <summary>Empties the report for reuse.</summary>
     public void Clear()
     {
         Changes.Clear();
         HeartbeatsAdvanced.Clear();
+        Arrived.Clear();
         Stale = NonContiguous = OldGeneration = FromRemovedNode = UnknownWithoutAddress = OverNodeLimit = OverKeyLimit = Malformed = AboutSelf = 0;
     }
 }

@@ -134,6 +134,21 @@ public sealed class ClusterState
         return true;
     }
 
+    /// <summary>
+    /// Records the failure detector's verdict on <paramref name="nodeId"/>. A node judged down (or that announced its
+    /// leave) is still gossiped to peers that know it, so its last state reaches them, but it is not introduced to
+    /// peers that never heard of it: otherwise a dead node handed to each newcomer lives on for another detection and
+    /// expiry there, and can be relayed from newcomer to newcomer until everyone's removal memory has lapsed and it
+    /// comes back. Returns false when the node is unknown or is this node.
+    /// </summary>
+    public bool SetDown(string nodeId, bool down)
+    {
+        if (nodeId == SelfId || !_nodes.TryGetValue(nodeId, out var n))
+            return false;
+        n.IsDown = down;
+        return true;
+    }
+
     /// <summary>Whether the view refuses gossip about incarnation <paramref name="generation"/> of <paramref name="nodeId"/> because it removed it.</summary>
     public bool IsRemoved(string nodeId, long generation) =>
         _removed.TryGetValue(nodeId, out var r) && generation <= r.Generation;
@@ -248,11 +263,8 @@ public sealed class ClusterState
         {
             if (e.NodeId == SelfId || !_nodes.TryGetValue(e.NodeId, out var n))
                 continue;
-            if (e.Generation == n.Generation && e.Heartbeat > n.Heartbeat)
-            {
-                n.Heartbeat = e.Heartbeat;
-                report.HeartbeatsAdvanced.Add(e.NodeId);
-            }
+            if (e.Generation == n.Generation)
+                AdvanceHeartbeat(n, e.Heartbeat, report);
         }
     }
 
@@ -324,7 +336,7 @@ public sealed class ClusterState
                 }
                 else if (CanFeed(n, e))
                 {
-                    _candidates.Add(new Candidate(n, e.Generation, e.MaxVersion, e.GcWatermark));
+                    AddCandidate(n, e.Generation, e.MaxVersion, e.GcWatermark);
                 }
                 else if (e.Generation == n.Generation && n.Heartbeat > e.Heartbeat)
                 {
@@ -386,7 +398,7 @@ public sealed class ClusterState
                 continue;
             n.DigestMark = mark;
             if (CanFeed(n, e))
-                _candidates.Add(new Candidate(n, e.Generation, e.MaxVersion, e.GcWatermark));
+                AddCandidate(n, e.Generation, e.MaxVersion, e.GcWatermark);
         }
 
         if (remote.IsComplete)
@@ -414,8 +426,16 @@ public sealed class ClusterState
         foreach (var n in _nodeList)
         {
             if (n.DigestMark != mark)
-                _candidates.Add(new Candidate(n, 0, 0, 0));
+                AddCandidate(n, 0, 0, 0);
         }
+    }
+
+    /// <summary>Queues node <paramref name="n"/> for a delta to a peer holding it at the given generation and version (0: never heard of it).</summary>
+    private void AddCandidate(NodeState n, long remoteGeneration, long remoteVersion, long remoteWatermark)
+    {
+        if (remoteGeneration == 0 && n != Self && (n.IsDown || n.LeaveAnnounced))
+            return; // not introduced: see SetDown
+        _candidates.Add(new Candidate(n, remoteGeneration, remoteVersion, remoteWatermark));
     }
 
     private Digest FillDigest(List<DigestEntry> wanted, List<DigestEntry> fresher, int room, Random random)
@@ -603,6 +623,7 @@ public sealed class ClusterState
             _nodeList.Add(n);
             _removed.Remove(d.NodeId);
             report.Changes.Add(new NodeDiscovered(d.NodeId, d.Generation, d.Address));
+            report.Arrived.Add(d.NodeId);
             ApplyPairs(n, d, nowMs, report, newCopy: true);
             return;
         }
@@ -625,6 +646,7 @@ public sealed class ClusterState
             n.ResetTo(d.Generation, d.Address);
             n.LeaveAnnounced = false;
             report.Changes.Add(new NodeRestarted(d.NodeId, old, d.Generation, d.Address));
+            report.Arrived.Add(d.NodeId);
             ApplyPairs(n, d, nowMs, report, newCopy: true);
             return;
         }
@@ -778,7 +800,10 @@ public sealed class ClusterState
         if (heartbeat > n.Heartbeat)
         {
             n.Heartbeat = heartbeat;
-            report.HeartbeatsAdvanced.Add(n.NodeId);
+            // One arrival per node per message: a second one (or the heartbeat of a node this message discovered or
+            // restarted, which arrived through that change) would feed the failure detector a zero interval.
+            if (report.Arrived.Add(n.NodeId))
+                report.HeartbeatsAdvanced.Add(n.NodeId);
         }
     }
 

@@ -32,16 +32,52 @@ public static class GossipTargets
         if (seeds.Count == 0)
             return;
         if (live.Count == 0)
-        {
-            // Alone: try several seeds at once so one dead seed does not keep us out.
-            var order = Enumerable.Range(0, seeds.Count).ToArray();
-            random.Shuffle(order);
-            foreach (var i in order.Take(SeedsWhenAlone))
-                seedAddresses.Add(seeds[i]);
-        }
+            ChooseSeeds(seeds, random, seedAddresses);
         else if (random.NextDouble() < seedProbability)
-        {
             seedAddresses.Add(seeds[random.Next(seeds.Count)]);
-        }
+    }
+
+    /// <summary>
+    /// Up to <see cref="SeedsWhenAlone"/> distinct random seeds, appended to <paramref name="seedAddresses"/>: what a
+    /// node that knows no live peer contacts, several at once so that one dead seed does not keep it out.
+    /// </summary>
+    public static void ChooseSeeds(IReadOnlyList<string> seeds, Random random, List<string> seedAddresses)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(seedAddresses);
+        var order = Enumerable.Range(0, seeds.Count).ToArray();
+        random.Shuffle(order);
+        foreach (var i in order.Take(SeedsWhenAlone))
+            seedAddresses.Add(seeds[i]);
+    }
+
+    /// <summary>
+    /// The seeds worth contacting: well-formed addresses other than this node's own <paramref name="selfAddress"/>, in
+    /// the order given, without repeats.
+    /// </summary>
+    public static string[] UsableSeeds(IEnumerable<string> seeds, string selfAddress)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        return seeds.Where(s => GossipAddress.TryParse(s, out _, out _) && s != selfAddress).Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>
+    /// The peers that get an eager push of a fresh write: <paramref name="fanout"/> distinct random peers of
+    /// <paramref name="live"/> (all of them when there are fewer), written to <paramref name="peers"/>.
+    /// </summary>
+    public static void ChooseEagerPush(IReadOnlyList<string> live, int fanout, Random random, List<string> peers)
+    {
+        ArgumentNullException.ThrowIfNull(live);
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(peers);
+        ArgumentOutOfRangeException.ThrowIfNegative(fanout);
+        peers.Clear();
+        if (fanout == 0 || live.Count == 0)
+            return;
+        peers.AddRange(live);
+        random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(peers));
+        if (peers.Count > fanout)
+            peers.RemoveRange(fanout, peers.Count - fanout);
     }
 }

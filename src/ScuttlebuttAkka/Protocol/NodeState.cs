@@ -44,6 +44,9 @@ public sealed class NodeState
     /// <summary>True once this view learned (by gossip or a direct announcement) that this incarnation is leaving.</summary>
     public bool LeaveAnnounced { get; internal set; }
 
+    /// <summary>True while the runtime's failure detector judges this incarnation down (see <see cref="ClusterState.SetDown"/>).</summary>
+    public bool IsDown { get; internal set; }
+
     /// <summary>The version up to which this copy holds the node's pairs.</summary>
     public long MaxVersion { get; private set; }
 
@@ -182,6 +185,7 @@ public sealed class NodeState
     /// <summary>Drops every pair and starts over as <paramref name="generation"/> at <paramref name="address"/>.</summary>
     internal void ResetTo(long generation, string address)
     {
+        IsDown = false;
         _entries.Clear();
         _byVersion.Clear();
         Generation = generation;

@@ -1,0 +1,361 @@
+using System.Globalization;
+using ScuttlebuttAkka.Protocol;
+
+namespace ScuttlebuttAkka.Simulation;
+
+/// <summary>
+/// A deterministic discrete-event simulation of a whole cluster in virtual time. Every node is built from the same
+/// protocol core the <c>GossiperActor</c> uses (<see cref="ClusterState"/>, <see cref="PeerLiveness"/>,
+/// <see cref="GossipTargets"/>, <see cref="RoundChores"/>, <see cref="DatagramCodec"/>) and runs the actor's round
+/// and receive logic step for step; every datagram is encoded, passed through a <see cref="NetworkModel"/> (loss,
+/// duplication, reordering, delay, partitions, size limit) and decoded. One seeded <see cref="Random"/> drives every
+/// choice and events at the same instant run in the order they were scheduled, so the same options and the same
+/// script give the same run, event for event (<see cref="TraceHash"/>). Not thread-safe: one thread drives it.
+/// </summary>
+/// <remarks>
+/// Differences from the actor runtime, none of which changes a protocol decision: seeds resolve at once (the actor
+/// asks its seed provider asynchronously, and so does this, answering in the same instant after the round);
+/// liveness of all of a node's peers is judged in one pass per interval, half an interval after its rounds, where
+/// the actor's peer children each keep their own timer; a node's liveness verdicts take effect at once, where the
+/// actor hears of them through its mailbox; and addresses are literal, so nothing is resolved.
+/// </remarks>
+public sealed partial class ClusterSimulator
+{
+    /// <summary>Generations are this plus the virtual start time in milliseconds, like the runtime's Unix-time default.</summary>
+    public const long GenerationBase = 1_700_000_000_000;
+
+    private readonly PriorityQueue<ScheduledEvent, (long At, long Sequence)> _queue = new();
+    private readonly SimulatedNode[] _nodes;
+    private readonly Dictionary<string, SimulatedNode> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimulatedNode> _byAddress = new(StringComparer.Ordinal);
+    private readonly string[] _seedAddresses;
+    private readonly ScuttlebuttSettings _settings;
+    private readonly Random _random;
+    private readonly WriteTracker _tracker;
+    private readonly Queue<string>? _journal;
+    private readonly ApplyReport _report = new();
+    private readonly long _intervalMs;
+    private TraceHash _trace;
+    private long _sequence;
+    private int _running;
+
+    /// <summary>Creates the cluster and schedules every node's start; nothing runs until <see cref="RunUntil(TimeSpan)"/>.</summary>
+    public ClusterSimulator(SimulationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options.Validate();
+        _settings = options.NodeSettings;
+        _intervalMs = Math.Max(1, (long)_settings.GossipInterval.TotalMilliseconds);
+        _random = new Random(options.Seed);
+        Network = new NetworkModel(options.MaxDatagramBytes, options.Faults);
+        _journal = options.JournalCapacity > 0 ? new Queue<string>(options.JournalCapacity) : null;
+        _tracker = new WriteTracker(options.NodeCount);
+
+        var width = Math.Max(2, (options.NodeCount - 1).ToString(CultureInfo.InvariantCulture).Length);
+        _nodes = new SimulatedNode[options.NodeCount];
+        for (var i = 0; i < options.NodeCount; i++)
+        {
+            var id = "n" + i.ToString(CultureInfo.InvariantCulture).PadLeft(width, '0');
+            // Node nNN lives at 127.1.1.NN (and node 256 + NN at 127.1.2.NN), which keeps traces readable.
+            var address = string.Create(CultureInfo.InvariantCulture, $"127.1.{1 + (i / 256)}.{i % 256}:7474");
+            var node = new SimulatedNode(i, id, address, _settings);
+            _nodes[i] = node;
+            _byId.Add(id, node);
+            _byAddress.Add(address, node);
+        }
+
+        _seedAddresses = _nodes.Take(options.SeedNodes).Select(n => n.Address).ToArray();
+        var spread = (long)options.StartSpread.TotalMilliseconds;
+        foreach (var node in _nodes)
+        {
+            var at = spread > 0 ? _random.NextInt64(spread + 1) : 0;
+            var slot = node;
+            Schedule(at, new ScheduledEvent(EventKind.Action, node.Index, 0, -1, null, sim => sim.Boot(slot)));
+        }
+    }
+
+    /// <summary>The options the simulation was created with.</summary>
+    public SimulationOptions Options { get; }
+
+    /// <summary>The network every datagram crosses; change its faults and partitions through the simulator so they are journaled.</summary>
+    public NetworkModel Network { get; }
+
+    /// <summary>The virtual clock, in milliseconds since the simulation began.</summary>
+    public long NowMs { get; private set; }
+
+    /// <summary>The virtual clock.</summary>
+    public TimeSpan Now => TimeSpan.FromMilliseconds(NowMs);
+
+    /// <summary>The nodes' gossip interval: one round of virtual time.</summary>
+    public TimeSpan GossipInterval => _settings.GossipInterval;
+
+    /// <summary>Every node slot, by index.</summary>
+    public IReadOnlyList<SimulatedNode> Nodes => _nodes;
+
+    /// <summary>The slots where an incarnation runs now.</summary>
+    public IEnumerable<SimulatedNode> RunningNodes => _nodes.Where(n => n.IsRunning);
+
+    /// <summary>How many slots run an incarnation now.</summary>
+    public int RunningCount => _running;
+
+    /// <summary>Traffic, propagation and liveness measurements.</summary>
+    public SimulationMetrics Metrics { get; } = new();
+
+    /// <summary>A hash of every event processed so far (time, kind, node, bytes, decisions): equal runs have equal hashes.</summary>
+    public ulong TraceHash => _trace.Value;
+
+    /// <summary>The latest notable events as text, oldest first (empty unless <see cref="SimulationOptions.JournalCapacity"/> is set).</summary>
+    public IReadOnlyCollection<string> Journal => (IReadOnlyCollection<string>?)_journal ?? Array.Empty<string>();
+
+    /// <summary>The node slot with id <paramref name="nodeId"/>.</summary>
+    public SimulatedNode Node(string nodeId) =>
+        _byId.TryGetValue(nodeId ?? throw new ArgumentNullException(nameof(nodeId)), out var node)
+            ? node
+            : throw new ArgumentException($"No simulated node is called '{nodeId}'.", nameof(nodeId));
+
+    // ---------------------------------------------------------------- running
+
+    /// <summary>Runs <paramref name="action"/> at virtual time <paramref name="at"/> (now, if that has passed), after whatever is already scheduled for that instant.</summary>
+    public void At(TimeSpan at, Action<ClusterSimulator> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        Schedule(Math.Max(NowMs, (long)at.TotalMilliseconds), new ScheduledEvent(EventKind.Action, -1, 0, -1, null, action));
+    }
+
+    /// <summary>Processes every event up to and including virtual time <paramref name="until"/>, then sets the clock there.</summary>
+    public void RunUntil(TimeSpan until)
+    {
+        var untilMs = (long)until.TotalMilliseconds;
+        while (_queue.TryPeek(out _, out var when) && when.At <= untilMs)
+        {
+            var e = _queue.Dequeue();
+            NowMs = when.At;
+            Metrics.Events++;
+            _trace.Add(when.At);
+            _trace.Add((long)e.Kind);
+            _trace.Add(e.Node);
+            Dispatch(e);
+        }
+
+        if (untilMs > NowMs)
+            NowMs = untilMs;
+    }
+
+    /// <summary>Runs for <paramref name="duration"/> of virtual time.</summary>
+    public void RunFor(TimeSpan duration)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
+        RunUntil(Now + duration);
+    }
+
+    /// <summary>
+    /// Runs until <paramref name="condition"/> holds, checking every <paramref name="checkEvery"/> of virtual time, for
+    /// at most <paramref name="timeout"/>; returns how long it took, or null when it never held.
+    /// </summary>
+    public TimeSpan? RunUntil(Func<ClusterSimulator, bool> condition, TimeSpan checkEvery, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(checkEvery, TimeSpan.Zero);
+        var start = Now;
+        while (true)
+        {
+            if (condition(this))
+                return Now - start;
+            if (Now - start >= timeout)
+                return null;
+            RunFor(checkEvery);
+        }
+    }
+
+    // ---------------------------------------------------------------- the script's operations, at the current instant
+
+    /// <summary>Node <paramref name="nodeId"/> sets one of its keys, as <c>UpdateLocal</c> would; returns the version.</summary>
+    public long Write(string nodeId, string key, string value, TimeSpan? timeToLive = null)
+    {
+        var node = RunningNode(nodeId);
+        var state = node.State!;
+        var before = state.Self.MaxVersion;
+        var version = state.Set(key, value, NowMs, timeToLive);
+        Accepted(node, key, value, version, isDelete: false);
+        EagerPush(node, before);
+        return version;
+    }
+
+    /// <summary>Node <paramref name="nodeId"/> deletes one of its keys; returns the tombstone's version, or 0 when there was nothing to delete.</summary>
+    public long Delete(string nodeId, string key)
+    {
+        var node = RunningNode(nodeId);
+        var state = node.State!;
+        var before = state.Self.MaxVersion;
+        var version = state.Delete(key, NowMs);
+        if (version > 0)
+        {
+            Accepted(node, key, "", version, isDelete: true);
+            EagerPush(node, before);
+        }
+
+        return version;
+    }
+
+    /// <summary>Node <paramref name="nodeId"/> crashes: it stops at once, tells no one, and loses its state.</summary>
+    public void Crash(string nodeId)
+    {
+        var node = RunningNode(nodeId);
+        Note($"{node} crashes");
+        Stop(node, left: false);
+    }
+
+    /// <summary>Starts node <paramref name="nodeId"/> again with a higher generation and empty state (crashing it first if it runs).</summary>
+    public void Restart(string nodeId)
+    {
+        var node = Node(nodeId);
+        if (node.IsRunning)
+            Crash(nodeId);
+        Boot(node);
+    }
+
+    /// <summary>Node <paramref name="nodeId"/> leaves gracefully: announces it, gossips its last rounds, then stops.</summary>
+    public void Leave(string nodeId) => StartLeaving(RunningNode(nodeId));
+
+    /// <summary>Cuts the links between two groups of node ids, both ways or only from <paramref name="sideA"/> to <paramref name="sideB"/>.</summary>
+    public void Partition(IEnumerable<string> sideA, IEnumerable<string> sideB, PartitionDirection direction = PartitionDirection.TwoWay)
+    {
+        ArgumentNullException.ThrowIfNull(sideA);
+        ArgumentNullException.ThrowIfNull(sideB);
+        var a = sideA.ToArray();
+        var b = sideB.ToArray();
+        foreach (var id in a.Concat(b))
+            Node(id);
+        Network.Partition(a, b, direction);
+        _trace.Add(0x9A27);
+        foreach (var id in a)
+            _trace.Add(id);
+        foreach (var id in b)
+            _trace.Add(id);
+        Note($"partition {direction}: [{string.Join(",", a)}] | [{string.Join(",", b)}]");
+    }
+
+    /// <summary>Lifts every partition.</summary>
+    public void Heal()
+    {
+        Network.Heal();
+        _trace.Add(0x4EA1);
+        Note("partitions healed");
+    }
+
+    /// <summary>Gives every link without faults of its own the faults <paramref name="faults"/> from now on.</summary>
+    public void SetFaults(LinkFaults faults)
+    {
+        Network.DefaultFaults = faults;
+        _trace.Add(0xFA17);
+        Note($"faults now {faults}");
+    }
+
+    // ---------------------------------------------------------------- events
+
+    private void Schedule(long atMs, ScheduledEvent e) => _queue.Enqueue(e, (atMs, _sequence++));
+
+    private void Dispatch(ScheduledEvent e)
+    {
+        switch (e.Kind)
+        {
+            case EventKind.Action:
+                e.Action!(this);
+                break;
+            case EventKind.Delivery:
+                Deliver(_nodes[e.Node], _nodes[e.From], e.Payload!);
+                break;
+            default:
+                var node = _nodes[e.Node];
+                if (!node.IsRunning || node.Incarnation != e.Incarnation)
+                    return; // belongs to an incarnation that stopped
+                if (e.Kind == EventKind.Round)
+                    Round(node);
+                else if (e.Kind == EventKind.LivenessCheck)
+                    CheckPeers(node);
+                else
+                    SeedsResolved(node);
+                break;
+        }
+    }
+
+    private void Deliver(SimulatedNode to, SimulatedNode from, byte[] payload)
+    {
+        _trace.Add(from.Index);
+        _trace.Add(payload);
+        if (!to.IsRunning)
+        {
+            Network.CountUndeliverable(from.Id, to.Id);
+            return;
+        }
+
+        OnDatagram(to, from.Address, payload);
+    }
+
+    private void Boot(SimulatedNode node)
+    {
+        var now = NowMs;
+        node.Generation = Math.Max(node.Generation + 1, GenerationBase + now);
+        node.State = new ClusterState(node.Id, node.Generation, node.Address, _settings.Limits);
+        foreach (var (key, value) in _settings.InitialState)
+            node.State.Set(key, value, now);
+        node.Liveness.Clear();
+        node.KnownAddresses.Clear();
+        node.Removed.Clear();
+        node.Seeds = Array.Empty<string>();
+        node.SeedRequestPending = false;
+        node.RoundNumber = 0;
+        node.LeaveRoundsLeft = -1;
+        node.HasLeft = false;
+        node.IsRunning = true;
+        node.Incarnation++;
+        node.Starts++;
+        _running++;
+        _trace.Add(node.Generation);
+        Note($"{node} starts");
+        // Like the actor: a round at once, then one every interval; peers are judged half an interval out of phase.
+        Schedule(now, new ScheduledEvent(EventKind.Round, node.Index, node.Incarnation, -1, null, null));
+        Schedule(now + (_intervalMs / 2), new ScheduledEvent(EventKind.LivenessCheck, node.Index, node.Incarnation, -1, null, null));
+    }
+
+    private void Stop(SimulatedNode node, bool left)
+    {
+        var generation = node.Generation;
+        node.IsRunning = false;
+        node.HasLeft = left;
+        node.State = null;
+        node.Liveness.Clear();
+        node.Incarnation++;
+        _running--;
+        _tracker.Stopped(node, generation, _nodes, _running);
+    }
+
+    private SimulatedNode RunningNode(string nodeId)
+    {
+        var node = Node(nodeId);
+        if (!node.IsRunning)
+            throw new InvalidOperationException($"Node '{nodeId}' is not running.");
+        return node;
+    }
+
+    private void Accepted(SimulatedNode node, string key, string value, long version, bool isDelete)
+    {
+        var write = new WriteRecord(node.Id, node.Generation, key, value, version, isDelete, NowMs);
+        Metrics.Add(write);
+        _tracker.Track(write, node.Index, _running);
+        _trace.Add(node.Index);
+        _trace.Add(key);
+        _trace.Add(version);
+        if (_journal is not null)
+            Note($"{node} {(isDelete ? "deletes" : "writes")} {key}{(isDelete ? "" : "=" + value)} v{version}");
+    }
+
+    private void Note(string text)
+    {
+        if (_journal is null)
+            return;
+        if (_journal.Count == Options.JournalCapacity)
+            _journal.Dequeue();
+        _journal.Enqueue(string.Create(CultureInfo.InvariantCulture, $"[{NowMs / 1000.0:F3}s] {text}"));
+    }
+}

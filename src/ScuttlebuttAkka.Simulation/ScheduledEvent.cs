@@ -1,0 +1,29 @@
+namespace ScuttlebuttAkka.Simulation;
+
+/// <summary>What happens at one instant of a simulation.</summary>
+internal enum EventKind
+{
+    /// <summary>A node's gossip round.</summary>
+    Round,
+
+    /// <summary>A node judges every peer it tracks.</summary>
+    LivenessCheck,
+
+    /// <summary>A node's seed request comes back.</summary>
+    SeedsResolved,
+
+    /// <summary>A datagram copy arrives at a node.</summary>
+    Delivery,
+
+    /// <summary>A scripted action runs.</summary>
+    Action,
+}
+
+/// <summary>One entry of the event queue; which fields matter depends on <see cref="Kind"/>.</summary>
+/// <param name="Kind">What happens.</param>
+/// <param name="Node">The node it happens at.</param>
+/// <param name="Incarnation">The incarnation a round, check or seed answer belongs to (stale ones are skipped).</param>
+/// <param name="From">The sending node of a delivery.</param>
+/// <param name="Payload">The bytes of a delivery.</param>
+/// <param name="Action">The scripted action.</param>
+internal readonly record struct ScheduledEvent(EventKind Kind, int Node, int Incarnation, int From, byte[]? Payload, Action<ClusterSimulator>? Action);

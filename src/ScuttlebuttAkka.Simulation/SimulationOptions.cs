@@ -1,0 +1,50 @@
+namespace ScuttlebuttAkka.Simulation;
+
+/// <summary>The cluster a <see cref="ClusterSimulator"/> runs: how many nodes, how each is configured, the network and the seed.</summary>
+public sealed record SimulationOptions
+{
+    /// <summary>Seed of the simulator's one random source: the same seed and the same script give the same run.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>How many nodes the cluster has (each starts once, at a time within <see cref="StartSpread"/>).</summary>
+    public int NodeCount { get; init; } = 10;
+
+    /// <summary>
+    /// The settings every node runs with: gossip interval, datagram size, failure detector, expiries, eager push,
+    /// limits, cluster name, encryption. Node id, addresses, seeds and generation are the simulator's.
+    /// </summary>
+    public ScuttlebuttSettings NodeSettings { get; init; } = ScuttlebuttSettings.Lan;
+
+    /// <summary>How many of the first nodes serve as everyone's seeds (all of them when there are fewer nodes).</summary>
+    public int SeedNodes { get; init; } = 3;
+
+    /// <summary>Nodes start at random times from zero up to this (zero starts them all at once).</summary>
+    public TimeSpan StartSpread { get; init; } = TimeSpan.Zero;
+
+    /// <summary>The faults of every link until the script changes them.</summary>
+    public LinkFaults Faults { get; init; } = LinkFaults.None;
+
+    /// <summary>Datagrams longer than this are dropped by the network and counted (1472: a 1500-byte MTU).</summary>
+    public int MaxDatagramBytes { get; init; } = 1472;
+
+    /// <summary>How many of the latest notable events (starts, crashes, partitions, liveness changes, writes) <see cref="ClusterSimulator.Journal"/> keeps; 0 keeps none.</summary>
+    public int JournalCapacity { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> when a setting is out of range.</summary>
+    public SimulationOptions Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(NodeCount, nameof(NodeCount));
+        if (NodeCount > 65_000)
+            throw new ArgumentOutOfRangeException(nameof(NodeCount), NodeCount, "At most 65000 nodes are simulated.");
+        ArgumentNullException.ThrowIfNull(NodeSettings, nameof(NodeSettings));
+        NodeSettings.Validate();
+        ArgumentOutOfRangeException.ThrowIfNegative(SeedNodes, nameof(SeedNodes));
+        if (StartSpread < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(StartSpread), StartSpread, "StartSpread must not be negative.");
+        ArgumentNullException.ThrowIfNull(Faults, nameof(Faults));
+        Faults.Validate();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxDatagramBytes, nameof(MaxDatagramBytes));
+        ArgumentOutOfRangeException.ThrowIfNegative(JournalCapacity, nameof(JournalCapacity));
+        return this;
+    }
+}
