@@ -38,14 +38,18 @@ internal static class HostileMessages
     /// lacked them (version 0, an older generation), knew more (to draw a digest back), or had stale heartbeats; unknown
     /// nodes; responses asking for everything; deltas and leaves (which get no reply).
     /// </summary>
-    public static IEnumerable<(string Name, GossipMessage Message)> Against(ClusterState target)
+    public static IEnumerable<(string Name, GossipMessage Message)> Against(ClusterState target) =>
+        Against(target.Nodes.Values.Where(n => n.NodeId != target.SelfId).Select(n => new DigestEntry(n.NodeId, n.Generation, n.Heartbeat, n.MaxVersion)));
+
+    /// <summary>The messages of <see cref="Against(ClusterState)"/>, aimed at a target known by what it knows (<paramref name="knownNodes"/>, itself excluded).</summary>
+    public static IEnumerable<(string Name, GossipMessage Message)> Against(IEnumerable<DigestEntry> knownNodes)
     {
-        var known = target.Nodes.Values.Where(n => n.NodeId != target.SelfId).OrderBy(n => n.NodeId, StringComparer.Ordinal).ToArray();
-        DigestEntry[] Known(int count, Func<NodeState, DigestEntry> entry) => known.Take(count).Select(entry).ToArray();
-        DigestEntry AtZero(NodeState n) => new(n.NodeId, n.Generation, 0, 0);
-        DigestEntry Older(NodeState n) => new(n.NodeId, 1, 0, 0);
-        DigestEntry Newer(NodeState n) => new(n.NodeId, n.Generation, n.Heartbeat, n.MaxVersion + 1_000);
-        DigestEntry StaleBeat(NodeState n) => new(n.NodeId, n.Generation, 0, n.MaxVersion);
+        var known = knownNodes.OrderBy(n => n.NodeId, StringComparer.Ordinal).ToArray();
+        DigestEntry[] Known(int count, Func<DigestEntry, DigestEntry> entry) => known.Take(count).Select(entry).ToArray();
+        DigestEntry AtZero(DigestEntry n) => n with { Heartbeat = 0, MaxVersion = 0 };
+        DigestEntry Older(DigestEntry n) => new(n.NodeId, 1, 0, 0);
+        DigestEntry Newer(DigestEntry n) => n with { MaxVersion = n.MaxVersion + 1_000 };
+        DigestEntry StaleBeat(DigestEntry n) => n with { Heartbeat = 0 };
 
         yield return ("request: 1 unknown entry", Request(false, new DigestEntry("x", 1, 1, 1)));
         yield return ("request: complete, 0 entries", Request(true));
