@@ -114,7 +114,7 @@ public sealed partial class ClusterSimulator
 
         var report = _report;
         report.Clear();
-        var budget = ClusterState.ReplyBudget(node.KnownAddresses.Contains(from), payload.Length, node.Codec.MessageBudget);
+        var budget = ClusterState.ReplyBudget(node.KnownAddresses.Contains(from), payload.Length, node.Codec.MessageBudget, node.Codec.Overhead);
         var reply = node.State!.Receive(message!, budget, node.Codec.MessageBudget, NowMs, _random, report);
         if (reply is not null)
             Send(node, from, node.Codec.Encode(reply));

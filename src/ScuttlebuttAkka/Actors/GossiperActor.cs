@@ -311,7 +311,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         var report = new ApplyReport();
         try
         {
-            var budget = ClusterState.ReplyBudget(_knownEndPoints.Contains(datagram.Remote), length, _codec.MessageBudget);
+            var budget = ClusterState.ReplyBudget(_knownEndPoints.Contains(datagram.Remote), length, _codec.MessageBudget, _codec.Overhead);
             var reply = _state.Receive(message!, budget, _codec.MessageBudget, _clock.NowMs, _random, report);
             if (reply is not null)
                 Send(datagram.Remote, _codec.Encode(reply));
@@ -451,6 +451,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
                 break;
             case LivenessTransition.Removed:
                 _state.Remove(m.PeerId, _clock.NowMs + (long)_settings.RemovedPeerMemory.TotalMilliseconds);
+                Forget(node.Address);
                 _status.Remove(m.PeerId);
                 _children.Remove(m.PeerId);
                 _lastArrivalTold.Remove(m.PeerId);
@@ -584,6 +585,20 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         {
             Resolve(address);
         }
+    }
+
+    // A removed peer's endpoint stops being "known" (full-size replies) unless another node still lives there;
+    // otherwise nodes invented one after another would grow these sets without bound.
+    private void Forget(string address)
+    {
+        foreach (var n in _state.Nodes.Values)
+        {
+            if (n.Address == address)
+                return;
+        }
+
+        if (_resolved.Remove(address, out var endPoint))
+            _knownEndPoints.Remove(endPoint);
     }
 
     private void Resolve(string address)

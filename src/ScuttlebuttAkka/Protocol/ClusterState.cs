@@ -123,13 +123,16 @@ public sealed class ClusterState
 
     /// <summary>
     /// Removes a node (expired after failing or leaving) and remembers its generation until <paramref name="rememberUntilMs"/>,
-    /// so gossip about that incarnation cannot bring it back. A newer incarnation may still join.
+    /// so gossip about that incarnation cannot bring it back. A newer incarnation may still join. At most
+    /// <see cref="ProtocolLimits.MaxNodes"/> removed nodes are remembered; past that the one forgotten soonest goes first.
     /// </summary>
     public bool Remove(string nodeId, long rememberUntilMs)
     {
         if (nodeId == SelfId || !_nodes.Remove(nodeId, out var state))
             return false;
         _nodeList.Remove(state);
+        if (_removed.Count >= Limits.MaxNodes && !_removed.ContainsKey(nodeId))
+            ForgetSoonestRemoved();
         _removed[nodeId] = new Remembered(state.Generation, rememberUntilMs);
         return true;
     }
@@ -147,6 +150,25 @@ public sealed class ClusterState
             return false;
         n.IsDown = down;
         return true;
+    }
+
+    // Invented nodes can be introduced, die and be removed over and over, so the memory of removed nodes needs a cap
+    // of its own. A linear scan is fine: it runs only when the cap is reached, once per removal.
+    private void ForgetSoonestRemoved()
+    {
+        string? soonest = null;
+        var soonestUntil = long.MaxValue;
+        foreach (var (id, r) in _removed)
+        {
+            if (soonest is null || r.UntilMs < soonestUntil)
+            {
+                soonest = id;
+                soonestUntil = r.UntilMs;
+            }
+        }
+
+        if (soonest is not null)
+            _removed.Remove(soonest);
     }
 
     /// <summary>Whether the view refuses gossip about incarnation <paramref name="generation"/> of <paramref name="nodeId"/> because it removed it.</summary>
@@ -272,19 +294,22 @@ public sealed class ClusterState
 
     /// <summary>
     /// Handles one received message and returns the reply to send back, if any: a <see cref="DigestResponse"/> to a
-    /// request (within <paramref name="replyBudget"/>, which callers shrink for unknown senders), a
-    /// <see cref="DeltaMessage"/> to a response (within <paramref name="fullBudget"/>), nothing to a delta or a leave.
-    /// The one dispatch both the actor runtime and the simulator use.
+    /// request, a <see cref="DeltaMessage"/> to a response, nothing to a delta or a leave. Either reply fits
+    /// <paramref name="replyBudget"/> (which callers shrink for unknown senders, see <see cref="ReplyBudget"/>),
+    /// capped at <paramref name="fullBudget"/>. The one dispatch both the actor runtime and the simulator use.
     /// </summary>
     public GossipMessage? Receive(GossipMessage message, int replyBudget, int fullBudget, long nowMs, Random random, ApplyReport report)
     {
         ArgumentNullException.ThrowIfNull(message);
+        // A response is not proof that we asked for it: anyone can send one, claiming any source address, and the
+        // delta it asks for may be the whole view. So it gets the sender's budget too, not the full one.
+        var budget = Math.Min(replyBudget, fullBudget);
         switch (message)
         {
             case DigestRequest request:
-                return HandleDigestRequest(request.Digest, replyBudget, random, report);
+                return HandleDigestRequest(request.Digest, budget, random, report);
             case DigestResponse response:
-                return HandleDigestResponse(response, fullBudget, nowMs, random, report);
+                return HandleDigestResponse(response, budget, nowMs, random, report);
             case DeltaMessage delta:
                 ApplyDelta(delta.Delta, nowMs, report);
                 return null;
@@ -300,12 +325,14 @@ public sealed class ClusterState
     }
 
     /// <summary>
-    /// The reply budget for a request of <paramref name="requestBytes"/> bytes: the full budget for a known peer, and for
-    /// an unknown sender at most twice its datagram (never below <see cref="WireFormat.MinimumBudget"/>), so a small
-    /// spoofed datagram cannot turn this node into an amplifier.
+    /// The message budget of the reply to a datagram of <paramref name="requestBytes"/> bytes: the full budget for a
+    /// known peer; for an unknown sender, twice its datagram less the <paramref name="envelopeBytes"/> the reply's
+    /// encryption adds (never below <see cref="WireFormat.MinimumBudget"/>), so that a small spoofed or replayed
+    /// datagram cannot turn this node into an amplifier. The reply datagram is then at most
+    /// max(2 x request, <see cref="WireFormat.MinimumBudget"/> + envelope) bytes (docs/security.md, "No amplification").
     /// </summary>
-    public static int ReplyBudget(bool senderKnown, int requestBytes, int fullBudget) =>
-        senderKnown ? fullBudget : Math.Clamp(2 * requestBytes, WireFormat.MinimumBudget, fullBudget);
+    public static int ReplyBudget(bool senderKnown, int requestBytes, int fullBudget, int envelopeBytes = 0) =>
+        senderKnown ? fullBudget : Math.Clamp((2 * requestBytes) - envelopeBytes, WireFormat.MinimumBudget, fullBudget);
 
     /// <summary>
     /// Step 2 (B receiving A's digest): takes A's newer heartbeats, and answers with the pairs A lacks plus a digest of
