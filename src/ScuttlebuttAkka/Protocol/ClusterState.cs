@@ -414,7 +414,9 @@ public sealed class ClusterState
         {
             var c = _candidates[i];
             var sameGeneration = c.RemoteGeneration == c.Node.Generation;
-            var reset = sameGeneration && c.RemoteVersion < c.Node.GcWatermark;
+            // A receiver starting from scratch must also learn the watermark: else it would claim every version up to
+            // the maximum, collected tombstones included, and later let a stale peer skip those deletes.
+            var reset = sameGeneration ? c.RemoteVersion < c.Node.GcWatermark : c.Node.GcWatermark > 0;
             var from = sameGeneration && !reset ? c.RemoteVersion : 0;
             var depth = c.Node.CountNewerThan(from);
             _candidates[i] = c with { From = from, Reset = reset, Depth = depth, Introduce = !sameGeneration };
