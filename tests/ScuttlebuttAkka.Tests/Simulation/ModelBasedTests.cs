@@ -57,6 +57,13 @@ public sealed class ModelBasedTests
     [Fact]
     public void Random_operation_sequences_always_settle_into_one_view_with_no_lost_write()
     {
+        // CsCheck_Seed=<seed from a failure> replays that one case (see docs/testing.md).
+        if (Environment.GetEnvironmentVariable("CsCheck_Seed") is { Length: > 0 } replay)
+        {
+            GenCase.Sample(Run, seed: replay, iter: 1, threads: 1, print: c => c.ToString());
+            return;
+        }
+
         var pcg = new PCG(17, 20_240_611);
         for (var i = 0; i < Cases; i++)
         {
