@@ -12,7 +12,7 @@ namespace ScuttlebuttAkka.Tests.Simulation;
 /// </summary>
 public sealed class ModelBasedTests
 {
-    private const int Cases = 300;
+    private const int Cases = 1000;
     private const int TimeToLiveSeconds = 5;
 
     /// <summary>
