@@ -50,6 +50,7 @@ public sealed partial class ClusterSimulator
         Network = new NetworkModel(options.MaxDatagramBytes, options.Faults);
         _journal = options.JournalCapacity > 0 ? new Queue<string>(options.JournalCapacity) : null;
         _tracker = new WriteTracker(options.NodeCount);
+        Metrics.RoundMs = _intervalMs;
 
         var width = Math.Max(2, (options.NodeCount - 1).ToString(CultureInfo.InvariantCulture).Length);
         _nodes = new SimulatedNode[options.NodeCount];

@@ -30,8 +30,14 @@ public sealed class SimulationMetrics
     /// <summary>Events the simulator processed.</summary>
     public long Events { get; internal set; }
 
+    /// <summary>The nodes' gossip interval: one round of virtual time, in milliseconds.</summary>
+    public long RoundMs { get; internal set; } = 1;
+
     /// <summary>Bytes sent per node per round: the cost of gossip.</summary>
     public double BytesPerNodePerRound => NodeRounds == 0 ? 0 : (double)BytesSent / NodeRounds;
+
+    /// <summary>Bytes sent per node per second of virtual time (rounds run by nodes, not time with nodes stopped).</summary>
+    public double BytesPerNodePerSecond => BytesPerNodePerRound * 1000.0 / RoundMs;
 
     /// <summary>Every write and delete the script made, in the order accepted (expiries of keys with a time to live are not listed).</summary>
     public IReadOnlyList<WriteRecord> Writes => _writes;
@@ -62,6 +68,10 @@ public sealed class SimulationMetrics
         var rank = (int)Math.Ceiling(percentile / 100.0 * times.Length) - 1;
         return times[Math.Clamp(rank, 0, times.Length - 1)];
     }
+
+    /// <summary>As <see cref="PropagationPercentileMs"/>, in rounds (gossip intervals).</summary>
+    public double? PropagationPercentileRounds(double percentile) =>
+        PropagationPercentileMs(percentile) is { } ms ? (double)ms / RoundMs : null;
 
     internal void Add(WriteRecord write) => _writes.Add(write);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using ScuttlebuttAkka.Protocol;
 using ScuttlebuttAkka.Simulation;
 using Xunit.Abstractions;
 
@@ -32,7 +33,7 @@ internal sealed class ChaosRun
     /// <summary>
     /// From <paramref name="from"/> to <paramref name="until"/>, every second <paramref name="perSecond"/> random running
     /// nodes among <paramref name="writers"/> (all when null) write one of eight keys; one write in ten carries a
-    /// time to live of 15 s, and every fifth second one of them deletes a key instead.
+    /// time to live of 15 s, and every fifth second one of them deletes one of its live keys instead.
     /// </summary>
     public void WriteLoad(int from, int until, int perSecond, Func<SimulatedNode, bool>? writers = null)
     {
@@ -47,7 +48,7 @@ internal sealed class ChaosRun
                     var node = candidates[_script.Next(candidates.Length)];
                     var key = "k" + _script.Next(8).ToString(CultureInfo.InvariantCulture);
                     if (second % 5 == 0 && i == 0)
-                        sim.Delete(node.Id, key);
+                        DeleteOneKey(sim, node);
                     else if (_script.Next(10) == 0)
                         sim.Write(node.Id, key, $"{node.Id}@{second}", TimeSpan.FromSeconds(15));
                     else
@@ -55,6 +56,17 @@ internal sealed class ChaosRun
                 }
             });
         }
+    }
+
+    private void DeleteOneKey(ClusterSimulator sim, SimulatedNode node)
+    {
+        var live = node.State!.Self.Pairs
+            .Where(p => !p.Value.IsDeleted && !ReservedKeys.IsReserved(p.Key))
+            .Select(p => p.Key)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        if (live.Length > 0)
+            sim.Delete(node.Id, live[_script.Next(live.Length)]);
     }
 
     /// <summary>

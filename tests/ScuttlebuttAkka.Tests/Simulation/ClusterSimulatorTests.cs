@@ -78,6 +78,8 @@ public sealed class ClusterSimulatorTests
         Assert.NotNull(write.PropagationMs);
         Assert.InRange(write.PropagationMs!.Value, 0, (long)took!.Value.TotalMilliseconds);
         Assert.Equal(write.PropagationMs, sim.Metrics.PropagationPercentileMs(50));
+        Assert.Equal(write.PropagationMs / 1000.0, sim.Metrics.PropagationPercentileRounds(50));
+        Assert.Equal(sim.Metrics.BytesPerNodePerRound, sim.Metrics.BytesPerNodePerSecond);
         Assert.True(sim.Metrics.BytesPerNodePerRound > 0);
         Assert.Equal(8, sim.RunningCount);
         Assert.Empty(sim.Metrics.Downs);
