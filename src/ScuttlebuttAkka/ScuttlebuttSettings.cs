@@ -228,6 +228,11 @@ public sealed record ScuttlebuttSettings
             throw new ArgumentOutOfRangeException(nameof(ReceiveBufferBytes), "Socket buffers must be at least 4096 bytes.");
         ArgumentNullException.ThrowIfNull(Liveness, nameof(Liveness));
         Liveness.Validate();
+        // Peers remove a dead node at slightly different times; until the last one has, relayed copies of its last
+        // state keep arriving, and a shorter memory would let them bring it back.
+        var expiry = Liveness.DownExpiry > Liveness.LeftExpiry ? Liveness.DownExpiry : Liveness.LeftExpiry;
+        if (RemovedPeerMemory <= expiry)
+            throw new ArgumentOutOfRangeException(nameof(RemovedPeerMemory), RemovedPeerMemory, $"RemovedPeerMemory must be longer than the down and left expiries ({expiry}), or removed peers can come back.");
         ArgumentNullException.ThrowIfNull(Clock, nameof(Clock));
         return this;
     }

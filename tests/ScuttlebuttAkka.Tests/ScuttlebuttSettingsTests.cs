@@ -75,6 +75,7 @@ public sealed class ScuttlebuttSettingsTests
     [InlineData("datagram", "MaxDatagramBytes")]
     [InlineData("value", "MaxDatagramBytes")]
     [InlineData("initial", "InitialState")]
+    [InlineData("memory", "RemovedPeerMemory")]
     public void Invalid_settings_fail_fast_naming_the_setting(string what, string expectedParam)
     {
         var s = ScuttlebuttSettings.Local with { NodeId = "n", Bind = "127.0.0.1:0" };
@@ -87,6 +88,7 @@ public sealed class ScuttlebuttSettingsTests
             "datagram" => s with { MaxDatagramBytes = 10 },
             "value" => s with { Limits = s.Limits with { MaxValueBytes = 4000 } },
             "initial" => s with { InitialState = new Dictionary<string, string> { [""] = "x" } },
+            "memory" => s with { RemovedPeerMemory = s.Liveness.DownExpiry },
             _ => throw new ArgumentOutOfRangeException(nameof(what)),
         };
         var ex = Assert.ThrowsAny<ArgumentException>(() => s.Validate());

@@ -91,7 +91,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         {
             Seed = seed,
             NodeCount = 50,
-            NodeSettings = PartitionSettings with { Liveness = PartitionSettings.Liveness with { DownExpiry = TimeSpan.FromSeconds(120) } },
+            NodeSettings = PartitionSettings with { Liveness = PartitionSettings.Liveness with { DownExpiry = TimeSpan.FromSeconds(120) }, RemovedPeerMemory = TimeSpan.FromSeconds(180) },
             StartSpread = TimeSpan.FromSeconds(10),
             Faults = Moderate,
         });

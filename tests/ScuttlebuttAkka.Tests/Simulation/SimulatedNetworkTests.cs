@@ -219,5 +219,6 @@ public sealed class SimulatedNetworkTests : TestKit
         Seeds = seeds,
         RandomSeed = id.Length * 31 + id[^1],
         Liveness = ScuttlebuttSettings.Local.Liveness with { DownExpiry = TimeSpan.FromMinutes(5) },
+        RemovedPeerMemory = TimeSpan.FromMinutes(10),
     };
 }
