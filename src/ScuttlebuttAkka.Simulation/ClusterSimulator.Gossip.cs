@@ -70,7 +70,7 @@ public sealed partial class ClusterSimulator
     private void SendDigestTo(SimulatedNode node, List<string> peerIds, List<string> addresses)
     {
         var state = node.State!;
-        var payload = node.Codec.Encode(new DigestRequest(state.BuildDigest(node.Codec.MessageBudget, _random)));
+        var payload = node.Codec.Encode(new DigestRequest(state.BuildDigest(BudgetOf(node), _random)));
         foreach (var id in peerIds)
         {
             if (state.TryGetNode(id, out var peer))
@@ -114,8 +114,8 @@ public sealed partial class ClusterSimulator
 
         var report = _report;
         report.Clear();
-        var budget = ClusterState.ReplyBudget(node.KnownAddresses.Contains(from), payload.Length, node.Codec.MessageBudget, node.Codec.Overhead);
-        var reply = node.State!.Receive(message!, budget, node.Codec.MessageBudget, NowMs, _random, report);
+        var budget = ClusterState.ReplyBudget(node.KnownAddresses.Contains(from), payload.Length, BudgetOf(node), node.Codec.Overhead);
+        var reply = node.State!.Receive(message!, budget, BudgetOf(node), NowMs, _random, report);
         if (reply is not null)
             Send(node, from, node.Codec.Encode(reply));
         if (message is PushMessage push && push.NextHop(report) is { } next)
@@ -262,7 +262,7 @@ public sealed partial class ClusterSimulator
         if (node.Live.Count == 0)
             return;
         var state = node.State!;
-        var delta = state.BuildOwnDelta(fromVersion, node.Codec.MessageBudget - 1, _random);
+        var delta = state.BuildOwnDelta(fromVersion, BudgetOf(node) - 1, _random);
         if (delta.IsEmpty)
             return;
         PushTo(node, new PushMessage(PushMessage.HopsFor(state.Nodes.Count), delta), except: null);

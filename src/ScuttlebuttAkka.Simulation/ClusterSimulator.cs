@@ -37,6 +37,7 @@ public sealed partial class ClusterSimulator
     private readonly long _intervalMs;
     private TraceHash _trace;
     private long _sequence;
+    private int _budgetCap = int.MaxValue;
     private int _running;
 
     /// <summary>Creates the cluster and schedules every node's start; nothing runs until <see cref="RunUntil(TimeSpan)"/>.</summary>
@@ -252,7 +253,23 @@ public sealed partial class ClusterSimulator
         Note($"faults now {faults}");
     }
 
+    /// <summary>
+    /// Caps every node's message budget (the bytes of one gossip message, before the datagram envelope) at
+    /// <paramref name="bytes"/> from now on, as flow control would; null lifts the cap, back to the nodes' datagram size.
+    /// </summary>
+    public void SetMessageBudget(int? bytes)
+    {
+        if (bytes is { } b)
+            ArgumentOutOfRangeException.ThrowIfLessThan(b, WireFormat.MinimumBudget, nameof(bytes));
+        _budgetCap = bytes ?? int.MaxValue;
+        _trace.Add(0xB0D6);
+        _trace.Add(_budgetCap);
+        Note($"message budget now {(bytes is null ? "the datagram size" : bytes + " bytes")}");
+    }
+
     // ---------------------------------------------------------------- events
+
+    private int BudgetOf(SimulatedNode node) => Math.Min(node.Codec.MessageBudget, _budgetCap);
 
     private void Schedule(long atMs, ScheduledEvent e) => _queue.Enqueue(e, (atMs, _sequence++));
 
@@ -297,7 +314,7 @@ public sealed partial class ClusterSimulator
     {
         var now = NowMs;
         node.Generation = Math.Max(node.Generation + 1, GenerationBase + now);
-        node.State = new ClusterState(node.Id, node.Generation, node.Address, _settings.Limits);
+        node.State = new ClusterState(node.Id, node.Generation, node.Address, _settings.Limits) { DeltaOrdering = Options.DeltaOrdering };
         foreach (var (key, value) in _settings.InitialState)
             node.State.Set(key, value, now);
         node.Liveness.Clear();

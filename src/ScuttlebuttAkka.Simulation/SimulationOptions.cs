@@ -1,3 +1,5 @@
+using ScuttlebuttAkka.Protocol;
+
 namespace ScuttlebuttAkka.Simulation;
 
 /// <summary>The cluster a <see cref="ClusterSimulator"/> runs: how many nodes, how each is configured, the network and the seed.</summary>
@@ -29,6 +31,9 @@ public sealed record SimulationOptions
 
     /// <summary>How many of the latest notable events (starts, crashes, partitions, liveness changes, writes) <see cref="ClusterSimulator.Journal"/> keeps; 0 keeps none.</summary>
     public int JournalCapacity { get; init; }
+
+    /// <summary>Which pairs every node's deltas take first when not all fit (scuttle-depth unless an experiment compares).</summary>
+    public DeltaOrdering DeltaOrdering { get; init; } = DeltaOrdering.Depth;
 
     /// <summary>Throws <see cref="ArgumentException"/> when a setting is out of range.</summary>
     public SimulationOptions Validate()

@@ -26,6 +26,8 @@ internal static class BenchCli
         root.Subcommands.Add(Measuring("detect", "Failure detection of a crashed node, after an idle watch for false positives (--idle-seconds).", Measurements.IdleWatch | Measurements.Detection));
         root.Subcommands.Add(Cost());
         root.Subcommands.Add(Compare());
+        root.Subcommands.Add(Simulated.ScaleCommand.Build());
+        root.Subcommands.Add(Simulated.PaperCommand.Build());
         root.Subcommands.Add(Fuzz());
         root.Subcommands.Add(Micro());
         return root;

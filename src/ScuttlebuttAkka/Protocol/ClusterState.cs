@@ -35,6 +35,9 @@ public sealed class ClusterState
     /// <summary>The limits this view enforces.</summary>
     public ProtocolLimits Limits { get; }
 
+    /// <summary>Which pairs a delta that cannot carry everything takes first; <see cref="DeltaOrdering.Depth"/> unless an experiment compares.</summary>
+    public DeltaOrdering DeltaOrdering { get; set; } = DeltaOrdering.Depth;
+
     /// <summary>This node's own state, the only one it writes.</summary>
     public NodeState Self { get; }
 
@@ -518,6 +521,9 @@ public sealed class ClusterState
             _candidates[i] = c with { From = from, Reset = reset, Depth = depth, Introduce = !sameGeneration };
         }
 
+        if (DeltaOrdering == DeltaOrdering.Breadth)
+            return FillBreadth(bodyBudget, random);
+
         // Deepest first, equal depths in random order so they take turns across rounds. A heap, since a delta usually
         // takes only the first few of many candidates: building it is linear, and only what is sent is popped.
         _byDepth.Clear();
@@ -568,6 +574,88 @@ public sealed class ClusterState
             used += growth + WireFormat.NodeDeltaSize(nodes[^1]);
             if (!complete)
                 break;
+        }
+
+        return nodes.Count == 0 ? Delta.Empty : new Delta(nodes);
+    }
+
+    /// <summary>
+    /// Scuttle-breadth: repeatedly takes the lowest-versioned next pair of any candidate (ties in a random node order),
+    /// so each node gets a prefix of what the receiver lacks; a node whose next pair does not fit takes no more.
+    /// </summary>
+    private Delta FillBreadth(int bodyBudget, Random random)
+    {
+        var count = _candidates.Count;
+        var taken = new List<KeyValueUpdate>?[count];
+        var next = new int[count];
+        var ties = new int[count];
+        var byVersion = new PriorityQueue<int, (long Version, int Tie)>();
+        for (var i = 0; i < count; i++)
+        {
+            next[i] = _candidates[i].Node.FirstIndexAfter(_candidates[i].From);
+            ties[i] = random.Next();
+            // A candidate with nothing to send (an introduction only) goes first, as version 0.
+            var version = next[i] < _candidates[i].Node.IndexedCount ? _candidates[i].Node.PairAt(next[i]).Version : 0;
+            byVersion.Enqueue(i, (version, ties[i]));
+        }
+
+        var used = WireFormat.VarIntSize(0UL);
+        var started = 0;
+        var prev = new long[count];
+        while (byVersion.TryDequeue(out var i, out _))
+        {
+            var c = _candidates[i];
+            var n = c.Node;
+            var cost = 0;
+            if (taken[i] is null)
+            {
+                var address = c.Introduce ? n.Address : null;
+                cost += WireFormat.VarIntSize((ulong)started + 1) - WireFormat.VarIntSize((ulong)started)
+                        + WireFormat.NodeDeltaHeaderSize(n.NodeId, n.Generation, address, n.Heartbeat, c.From, n.MaxVersion, c.Reset, n.GcWatermark)
+                        + WireFormat.VarIntSize((ulong)c.Depth);
+                prev[i] = c.From;
+            }
+
+            var hasPair = next[i] < n.IndexedCount;
+            var pair = hasPair ? n.PairAt(next[i]) : default;
+            if (hasPair)
+                cost += WireFormat.PairSize(pair, prev[i]);
+            if (used + cost > bodyBudget)
+            {
+                if (bodyBudget - used < 16)
+                    break;
+                continue; // this node takes no more: a later pair without this one would leave a gap
+            }
+
+            if (taken[i] is null)
+            {
+                if (!hasPair && !c.Introduce)
+                    continue;
+                taken[i] = new List<KeyValueUpdate>();
+                started++;
+            }
+
+            used += cost;
+            if (!hasPair)
+                continue;
+            taken[i]!.Add(pair);
+            prev[i] = pair.Version;
+            next[i]++;
+            if (next[i] < n.IndexedCount)
+                byVersion.Enqueue(i, (n.PairAt(next[i]).Version, ties[i]));
+        }
+
+        var nodes = new List<NodeDelta>(started);
+        for (var i = 0; i < count; i++)
+        {
+            if (taken[i] is not { } pairs)
+                continue;
+            var c = _candidates[i];
+            var n = c.Node;
+            var last = pairs.Count == c.Depth ? n.MaxVersion : pairs.Count > 0 ? pairs[^1].Version : c.From;
+            if (pairs.Count == 0 && !c.Introduce && last <= c.From)
+                continue;
+            nodes.Add(new NodeDelta(n.NodeId, n.Generation, c.Introduce ? n.Address : null, n.Heartbeat, c.From, last, c.Reset, c.Reset ? n.GcWatermark : 0, pairs));
         }
 
         return nodes.Count == 0 ? Delta.Empty : new Delta(nodes);

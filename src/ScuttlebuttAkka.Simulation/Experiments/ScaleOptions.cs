@@ -1,0 +1,15 @@
+namespace ScuttlebuttAkka.Simulation.Experiments;
+
+/// <summary>One cluster size of the scale experiment: how many nodes, how they are configured, how many trials.</summary>
+/// <param name="Nodes">Cluster size.</param>
+/// <param name="NodeSettings">What every node runs with (the gossip interval is one round); eager push as set here.</param>
+/// <param name="Trials">Writes measured, one at a time.</param>
+/// <param name="Seed">Seed of the simulation and of the experiment's choices.</param>
+public sealed record ScaleOptions(int Nodes, ScuttlebuttSettings NodeSettings, int Trials, int Seed)
+{
+    /// <summary>Rounds a trial may take before it counts as not propagated.</summary>
+    public int MaxRoundsPerTrial { get; init; } = 200;
+
+    /// <summary>Rounds formation may take before the experiment gives up on the size.</summary>
+    public int MaxFormationRounds { get; init; } = 2000;
+}
