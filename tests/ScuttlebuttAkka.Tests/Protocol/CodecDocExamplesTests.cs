@@ -41,6 +41,9 @@ public sealed class CodecDocExamplesTests
             ])),
             "534201033635FDAE02066E6F64652D62020012010202046C6F61640203302E3703746D7003066E6F64652D650402280009060204726F6C650E0377656204676F6E6505"),
         ["LeaveMessage"] = (new LeaveMessage("node-a", StartedAtMs), "534201043635FDAE066E6F64652D6180D095FFBC31"),
+        ["PushMessage"] = (
+            new PushMessage(8, new Delta([new NodeDelta("node-a", 2, null, 30, 4, 5, false, 0, [new KeyValueUpdate("load", "0.9", 5, false)])])),
+            "534201053635FDAE0801066E6F64652D6102001E040101046C6F61640203302E39"),
     };
 
     public static TheoryData<string> ExampleNames => new(Examples.Keys);
