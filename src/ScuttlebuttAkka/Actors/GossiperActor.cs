@@ -29,6 +29,9 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     private readonly long _generation;
     private readonly Guid _instance = Guid.NewGuid();
 
+    // Built once: a static list is validated when it is made, not on every round the node is alone.
+    private readonly Seeds.ISeedProvider _seedProvider;
+
     private readonly Dictionary<string, IActorRef> _children = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PeerStatus> _status = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IPEndPoint> _resolved = new(StringComparer.Ordinal);
@@ -66,6 +69,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         _random = settings.RandomSeed is { } seed ? new Random(seed) : new Random();
         _clock = settings.Clock;
         _generation = settings.EffectiveGeneration();
+        _seedProvider = settings.EffectiveSeedProvider();
         Starting();
     }
 
@@ -268,8 +272,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     private void RequestSeeds()
     {
         _seedRequestPending = true;
-        var provider = _settings.EffectiveSeedProvider();
-        provider.GetSeedsAsync(CancellationToken.None).PipeTo(Self,
+        _seedProvider.GetSeedsAsync(CancellationToken.None).PipeTo(Self,
             success: seeds => new SeedsResolved(seeds),
             failure: ex =>
             {

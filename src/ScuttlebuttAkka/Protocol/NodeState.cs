@@ -59,8 +59,6 @@ public sealed class NodeState
     /// <summary>How many keys are held, tombstones included.</summary>
     public int Count => _entries.Count;
 
-    /// <summary>How many keys are held, tombstones and reserved keys excluded.</summary>
-    public int LiveCount => _entries.Count(e => !e.Value.IsDeleted && !ReservedKeys.IsReserved(e.Key));
 
     /// <summary>True when the node announced a graceful leave.</summary>
     public bool HasLeft => _entries.TryGetValue(ReservedKeys.Left, out var e) && !e.IsDeleted;
@@ -195,17 +193,6 @@ public sealed class NodeState
         GcWatermark = 0;
     }
 
-    internal bool IsExpiring(string key, out long expiresAtMs)
-    {
-        if (_entries.TryGetValue(key, out var e) && e.HasExpiry && !e.IsDeleted)
-        {
-            expiresAtMs = e.StampMs;
-            return true;
-        }
-
-        expiresAtMs = 0;
-        return false;
-    }
 
     /// <summary>Keys whose time to live has passed at <paramref name="nowMs"/> (owned state only).</summary>
     internal List<string>? ExpiredKeys(long nowMs)
@@ -252,11 +239,6 @@ public sealed class NodeState
         _byVersion.Add(entry.Version, key);
     }
 
-    internal void SetIdentity(long generation, string address)
-    {
-        Generation = generation;
-        Address = address;
-    }
 
     private readonly record struct Entry(string Value, long Version, bool IsDeleted, long StampMs, bool HasExpiry);
 }
