@@ -271,4 +271,52 @@ public sealed class PeerLivenessTests
         Assert.Equal(nameof(LivenessSettings.Detector), ex.ParamName);
         LivenessSettings.Default.Validate();
     }
+    [Fact]
+    public void The_down_deadline_is_the_first_millisecond_at_which_a_check_reports_down()
+    {
+        var rng = new Random(17);
+        for (var history = 0; history < 300; history++)
+        {
+            var settings = Settings with
+            {
+                Detector = Settings.Detector with
+                {
+                    AcceptableHeartbeatPause = TimeSpan.FromMilliseconds(rng.Next(0, 3000)),
+                    MinStdDeviation = TimeSpan.FromMilliseconds(rng.Next(1, 500)),
+                    Threshold = 1 + (rng.NextDouble() * 15),
+                },
+            };
+            long t = rng.Next(0, 1_000_000);
+            var p = new PeerLiveness("peer-1", 1, settings, t);
+            var mean = rng.Next(10, 3000);
+            for (var i = rng.Next(0, 200); i > 0; i--)
+            {
+                t += Math.Max(0, mean + rng.Next(-mean, mean + 1));
+                p.OnHeartbeat(t);
+            }
+
+            var deadline = p.DownDeadlineMs ?? throw new Xunit.Sdk.XunitException("an alive peer must have a deadline");
+
+            Assert.True(deadline > p.LastHeartbeatMs, $"history {history}: the deadline must follow the last heartbeat");
+            Assert.True(p.Phi(deadline - 1) <= settings.Detector.Threshold, $"history {history}: phi already past the threshold one millisecond earlier");
+            Assert.Equal(LivenessTransition.None, p.Check(deadline - 1));
+            Assert.Equal(LivenessTransition.Down, p.Check(deadline));
+        }
+    }
+
+    [Fact]
+    public void Only_an_alive_peer_has_a_down_deadline()
+    {
+        var p = Steady(out var last);
+        Assert.NotNull(p.DownDeadlineMs);
+
+        var downAt = CheckUntilDown(p, last);
+        Assert.Null(p.DownDeadlineMs);
+
+        Assert.Equal(LivenessTransition.Up, p.OnHeartbeat(downAt + 10));
+        Assert.True(p.DownDeadlineMs > downAt + 10);
+
+        p.OnLeft(downAt + 20);
+        Assert.Null(p.DownDeadlineMs);
+    }
 }
