@@ -38,7 +38,6 @@ public sealed class PeerStateActor : ReceiveActor, IWithTimers
             if (_liveness.Status == PeerStatus.Alive)
                 ScuttlebuttMetrics.RecordPhi(_observer, _liveness.Phi(now));
             Report(_liveness.Check(now));
-            WakeAtDeadline(now);
         });
         CheckInterval = checkInterval;
     }
@@ -55,16 +54,6 @@ public sealed class PeerStateActor : ReceiveActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart() =>
         Timers.StartPeriodicTimer("liveness", LivenessCheck.Instance, CheckInterval);
-
-    // The periodic check alone would report a crash up to one check interval late; when the peer would cross the
-    // threshold before the next periodic check, a single-shot timer wakes the actor at that millisecond instead.
-    // A heartbeat arriving meanwhile moves the deadline on, and the early wake-up then finds the peer alive.
-    private void WakeAtDeadline(long nowMs)
-    {
-        if (_liveness.DownDeadlineMs is not { } deadline || deadline - nowMs >= (long)CheckInterval.TotalMilliseconds)
-            return;
-        Timers.StartSingleTimer("deadline", LivenessCheck.Instance, TimeSpan.FromMilliseconds(Math.Max(1, deadline - nowMs)));
-    }
 
     private void Report(LivenessTransition transition)
     {

@@ -51,45 +51,6 @@ public sealed class PeerLiveness
     /// <summary>The failure detector's suspicion at <paramref name="nowMs"/>.</summary>
     public double Phi(long nowMs) => _detector.Phi(nowMs);
 
-    /// <summary>
-    /// The first millisecond at which <see cref="Check"/> reports an alive peer <see cref="LivenessTransition.Down"/>
-    /// if no heartbeat arrives before it, under the current history; null when the peer is not alive (or removed),
-    /// since then no silence takes it down. A runtime that checks on a coarse timer can wake exactly here instead.
-    /// </summary>
-    public long? DownDeadlineMs
-    {
-        get
-        {
-            if (IsRemoved || Status != PeerStatus.Alive)
-                return null;
-            var last = LastHeartbeatMs;
-            if (!_detector.IsAvailable(last))
-                return last;
-            // Phi is non-decreasing in the silence, so the first unavailable millisecond is found by bisection between
-            // an available instant and an unavailable one; the closed form SilenceToThresholdMs puts the upper end
-            // within a millisecond or two, so this takes a few steps, not a search over the whole range.
-            var estimate = last + (long)_detector.SilenceToThresholdMs;
-            var available = estimate - 2 > last && _detector.IsAvailable(estimate - 2) ? estimate - 2 : last;
-            var unavailable = estimate + 2;
-            for (var i = 0; i < 62 && _detector.IsAvailable(unavailable); i++)
-            {
-                available = unavailable;
-                unavailable = last + (2 * (unavailable - last));
-            }
-
-            while (unavailable - available > 1)
-            {
-                var mid = available + ((unavailable - available) / 2);
-                if (_detector.IsAvailable(mid))
-                    available = mid;
-                else
-                    unavailable = mid;
-            }
-
-            return unavailable;
-        }
-    }
-
     /// <summary>Records a heartbeat arrival; a down peer comes back <see cref="LivenessTransition.Up"/>, a left one stays left.</summary>
     public LivenessTransition OnHeartbeat(long nowMs)
     {
