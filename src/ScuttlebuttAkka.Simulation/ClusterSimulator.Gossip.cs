@@ -135,8 +135,16 @@ public sealed partial class ClusterSimulator
                 case NodeDiscovered d:
                     CheckResurrection(node, d.NodeId, d.Generation);
                     AddPeer(node, d.NodeId, d.Generation, d.Address);
+                    PeerEventSink?.Invoke(new PeerEvent.Joined(node.Id, d.NodeId, d.Generation, d.Address));
+                    break;
+                case KeyUpdated u when PeerEventSink is { } sink:
+                    sink(new PeerEvent.Updated(node.Id, u.NodeId, u.Key, u.Value, u.Version));
+                    break;
+                case KeyDeleted k when PeerEventSink is { } sink:
+                    sink(new PeerEvent.KeyDeleted(node.Id, k.NodeId, k.Key, k.Version));
                     break;
                 case NodeRestarted r:
+                    PeerEventSink?.Invoke(new PeerEvent.Restarted(node.Id, r.NodeId, r.OldGeneration, r.NewGeneration, r.Address));
                     node.KnownAddresses.Add(r.Address);
                     if (node.Liveness.TryGetValue(r.NodeId, out var restarted))
                     {
@@ -212,6 +220,17 @@ public sealed partial class ClusterSimulator
             state.Remove(peerId, NowMs + (long)_settings.RemovedPeerMemory.TotalMilliseconds);
             node.Liveness.Remove(peerId);
             node.Removed[peerId] = Math.Max(generation, node.Removed.GetValueOrDefault(peerId));
+        }
+
+        if (PeerEventSink is { } sink)
+        {
+            sink(transition switch
+            {
+                LivenessTransition.Down => new PeerEvent.Down(node.Id, peerId, node.Liveness.TryGetValue(peerId, out var l) ? l.Phi(NowMs) : double.PositiveInfinity),
+                LivenessTransition.Up => new PeerEvent.Up(node.Id, peerId),
+                LivenessTransition.Left => new PeerEvent.Left(node.Id, peerId, generation),
+                _ => new PeerEvent.Removed(node.Id, peerId),
+            });
         }
 
         var subject = _byId.GetValueOrDefault(peerId);

@@ -68,7 +68,7 @@ public sealed partial class ClusterSimulator
 
         _seedAddresses = _nodes.Take(options.SeedNodes).Select(n => n.Address).ToArray();
         var spread = (long)options.StartSpread.TotalMilliseconds;
-        foreach (var node in _nodes)
+        foreach (var node in _nodes.Take(options.StartedNodes ?? options.NodeCount))
         {
             var at = spread > 0 ? _random.NextInt64(spread + 1) : 0;
             var slot = node;
@@ -99,6 +99,13 @@ public sealed partial class ClusterSimulator
 
     /// <summary>How many slots run an incarnation now.</summary>
     public int RunningCount => _running;
+
+    /// <summary>
+    /// Called, when set, with every event a node's runtime would publish on its EventStream (peers joining,
+    /// restarting, leaving, going down or up, being removed; keys updated or deleted), at the virtual instant it
+    /// happens. It must not drive the simulator from inside the call. Leaving it null costs nothing.
+    /// </summary>
+    public Action<PeerEvent>? PeerEventSink { get; set; }
 
     /// <summary>Traffic, propagation and liveness measurements.</summary>
     public SimulationMetrics Metrics { get; } = new();
@@ -205,6 +212,15 @@ public sealed partial class ClusterSimulator
         var node = RunningNode(nodeId);
         Note($"{node} crashes");
         Stop(node, left: false);
+    }
+
+    /// <summary>Starts node <paramref name="nodeId"/>, which must be stopped (never started, crashed or left), with a new generation and empty state.</summary>
+    public void Start(string nodeId)
+    {
+        var node = Node(nodeId);
+        if (node.IsRunning)
+            throw new InvalidOperationException($"Node '{nodeId}' is already running.");
+        Boot(node);
     }
 
     /// <summary>Starts node <paramref name="nodeId"/> again with a higher generation and empty state (crashing it first if it runs).</summary>

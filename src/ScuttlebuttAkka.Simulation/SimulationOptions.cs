@@ -20,6 +20,12 @@ public sealed record SimulationOptions
     /// <summary>How many of the first nodes serve as everyone's seeds (all of them when there are fewer nodes).</summary>
     public int SeedNodes { get; init; } = 3;
 
+    /// <summary>
+    /// How many of the first slots start by themselves (null: all of them); the others wait, stopped and never
+    /// started, until the script calls <see cref="ClusterSimulator.Start"/>, as nodes that join a running cluster do.
+    /// </summary>
+    public int? StartedNodes { get; init; }
+
     /// <summary>Nodes start at random times from zero up to this (zero starts them all at once).</summary>
     public TimeSpan StartSpread { get; init; } = TimeSpan.Zero;
 
@@ -44,6 +50,8 @@ public sealed record SimulationOptions
         ArgumentNullException.ThrowIfNull(NodeSettings, nameof(NodeSettings));
         NodeSettings.Validate();
         ArgumentOutOfRangeException.ThrowIfNegative(SeedNodes, nameof(SeedNodes));
+        if (StartedNodes is { } started && (started < 0 || started > NodeCount))
+            throw new ArgumentOutOfRangeException(nameof(StartedNodes), started, $"StartedNodes must be between 0 and NodeCount ({NodeCount}).");
         if (StartSpread < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(StartSpread), StartSpread, "StartSpread must not be negative.");
         ArgumentNullException.ThrowIfNull(Faults, nameof(Faults));

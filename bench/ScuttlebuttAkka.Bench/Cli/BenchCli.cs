@@ -14,7 +14,7 @@ internal static class BenchCli
     public static RootCommand Build()
     {
         var root = new RootCommand(
-            "ScuttlebuttAkka evaluation: a cluster of N nodes in one process over real UDP on loopback. With no subcommand, " +
+            "ScuttlebuttAkka evaluation: a cluster of N nodes in one process over real UDP on loopback (or, with --transport sim, on the simulator in virtual time). With no subcommand, " +
             "measures formation, discovery, update propagation, failure detection, graceful leave and idle cost, and " +
             "prints a table, writes JSON and a propagation plot.");
         var all = new BenchOptionSet("all", defaultNodes: 64);
@@ -49,6 +49,11 @@ internal static class BenchCli
         options.AddTo(command);
         var breakdown = new Option<bool>("--breakdown") { Description = "Also decode every datagram sent and show the bytes by message type (costs CPU: read the CPU figure from a run without it)." };
         command.Options.Add(breakdown);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(breakdown) && r.GetValue(options.Transport!) == "sim")
+                r.AddError("--breakdown counts datagrams on real sockets: use it with --transport udp.");
+        });
         command.SetAction((result, token) => Cancellable(() => MeasureCommand.RunAsync(
             options.Read(result),
             Measurements.IdleCost,
@@ -60,7 +65,7 @@ internal static class BenchCli
     private static Command Compare()
     {
         var command = new Command("compare", "The same measurements on Akka.Cluster + Akka.DistributedData (N ActorSystems, remoting on loopback), side by side with ours.");
-        var options = new BenchOptionSet("compare", defaultNodes: 16);
+        var options = new BenchOptionSet("compare", defaultNodes: 16, offerTransport: false);
         options.AddTo(command);
         var theirDefaults = new Option<bool>("--their-defaults") { Description = "Run Akka with its default intervals and failure detector instead of ours." };
         command.Options.Add(theirDefaults);
@@ -77,7 +82,7 @@ internal static class BenchCli
     private static Command Fuzz()
     {
         var command = new Command("fuzz", "Hostile datagrams from a raw UDP socket to one node of a small cluster: all must be dropped and counted, the view unchanged, the cluster still converging.");
-        var options = new BenchOptionSet("fuzz", defaultNodes: 4);
+        var options = new BenchOptionSet("fuzz", defaultNodes: 4, offerTransport: false);
         options.AddTo(command);
         var count = new Option<int>("--datagrams") { Description = "How many hostile datagrams to send.", DefaultValueFactory = _ => 20_000 };
         count.Validators.Add(r =>

@@ -12,10 +12,20 @@ internal sealed class BenchOptionSet
 {
     private readonly string _command;
 
-    /// <summary>Creates the options of <paramref name="command"/> with its default cluster size.</summary>
-    public BenchOptionSet(string command, int defaultNodes, int defaultTrials = 20)
+    /// <summary>
+    /// Creates the options of <paramref name="command"/> with its default cluster size; <paramref name="offerTransport"/>
+    /// adds --transport (commands that only make sense over real sockets leave it out).
+    /// </summary>
+    public BenchOptionSet(string command, int defaultNodes, int defaultTrials = 20, bool offerTransport = true)
     {
         _command = command;
+        Transport = offerTransport
+            ? new Option<string>("--transport")
+            {
+                Description = "udp: real UDP sockets on 127.0.0.1, real time. sim: the deterministic simulator, same protocol core on a perfect network in virtual time (no CPU figure).",
+                DefaultValueFactory = _ => "udp",
+            }.AcceptOnlyFromAmong("udp", "sim")
+            : null;
         Nodes = new Option<int>("--nodes", "-n") { Description = "Nodes in the cluster.", DefaultValueFactory = _ => defaultNodes };
         Nodes.Validators.Add(r =>
         {
@@ -70,11 +80,16 @@ internal sealed class BenchOptionSet
     /// <summary>--idle-seconds.</summary>
     public Option<double> IdleSeconds { get; }
 
+    /// <summary>--transport, when the command offers it.</summary>
+    public Option<string>? Transport { get; }
+
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Nodes, Interval, Trials, Seed, Json, Out, IdleSeconds })
             command.Options.Add(option);
+        if (Transport is not null)
+            command.Options.Add(Transport);
     }
 
     /// <summary>Reads the parsed values.</summary>
@@ -90,7 +105,8 @@ internal sealed class BenchOptionSet
             result.GetValue(Json) ?? Path.Combine(outputRoot, _command + ".json"),
             result.GetValue(Out) ?? outputRoot,
             TimeSpan.FromSeconds(result.GetValue(IdleSeconds)),
-            theirDefaults);
+            theirDefaults,
+            Transport is null ? BenchTransport.Udp : result.GetValue(Transport) == "sim" ? BenchTransport.Sim : BenchTransport.Udp);
     }
 
     /// <summary>Parses "100", "100ms", "0.5s" or a TimeSpan ("00:00:00.1"); the bare number is milliseconds.</summary>

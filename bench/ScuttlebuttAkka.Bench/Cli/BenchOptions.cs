@@ -10,6 +10,7 @@ namespace ScuttlebuttAkka.Bench.Cli;
 /// <param name="OutDirectory">Where plots go.</param>
 /// <param name="IdleWindow">Idle-cost window and false-positive watch.</param>
 /// <param name="TheirDefaults">compare: run Akka with its default intervals.</param>
+/// <param name="Transport">Where our nodes run: real UDP or the simulator.</param>
 internal sealed record BenchOptions(
     string Command,
     int Nodes,
@@ -19,4 +20,5 @@ internal sealed record BenchOptions(
     string JsonPath,
     string OutDirectory,
     TimeSpan IdleWindow,
-    bool TheirDefaults);
+    bool TheirDefaults,
+    BenchTransport Transport = BenchTransport.Udp);

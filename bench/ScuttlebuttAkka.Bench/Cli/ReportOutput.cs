@@ -15,6 +15,7 @@ internal static class ReportOutput
             options.Nodes,
             options.Interval.TotalMilliseconds,
             options.Seed,
+            TransportName(options),
             startedUtc,
             machine,
             MachineInfo.ReadLoadAverage(),
@@ -34,6 +35,8 @@ internal static class ReportOutput
 
     /// <summary>The first lines of every measuring command: what runs where.</summary>
     public static void Header(BenchOptions options, MachineInfo machine) =>
-        Console.WriteLine($"scuttlebutt bench {options.Command}: {options.Nodes} nodes, interval {options.Interval.TotalMilliseconds:0} ms, " +
+        Console.WriteLine($"scuttlebutt bench {options.Command}: {options.Nodes} nodes, interval {options.Interval.TotalMilliseconds:0} ms, transport {TransportName(options)}, " +
                           $"{options.Trials} trials, seed {options.Seed}; {machine.Processors} CPUs, {machine.MemoryGiB} GiB, {machine.Os}, {machine.Runtime}, load {machine.LoadAverage}");
+
+    private static string TransportName(BenchOptions options) => options.Transport == BenchTransport.Sim ? "sim" : "udp";
 }

@@ -1,7 +1,7 @@
 namespace ScuttlebuttAkka.Bench.Clusters;
 
 /// <summary>
-/// A cluster the scenarios measure: ours over real UDP, Akka.Cluster + DistributedData, or (later) a simulated network.
+/// A cluster the scenarios measure: ours over real UDP, ours on the simulator in virtual time, or Akka.Cluster + DistributedData.
 /// Scenarios only start, write to, crash and stop nodes through this interface and read what the nodes noticed from
 /// <see cref="Log"/>; time is read and waited on through it too, so an implementation on virtual time plugs in unchanged.
 /// </summary>
@@ -9,6 +9,12 @@ internal interface IClusterUnderTest : IAsyncDisposable
 {
     /// <summary>A one-line description for reports ("ScuttlebuttAkka, UDP loopback, 100 ms").</summary>
     string Description { get; }
+
+    /// <summary>
+    /// True when <see cref="Now"/> is the wall clock, so the process's CPU time over a window is what the nodes cost;
+    /// false on virtual time, where CPU per node per second means nothing and is not reported.
+    /// </summary>
+    bool RunsInRealTime { get; }
 
     /// <summary>What the nodes noticed, stamped on <see cref="Now"/>.</summary>
     ObservationLog Log { get; }

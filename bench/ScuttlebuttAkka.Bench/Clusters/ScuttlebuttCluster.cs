@@ -74,6 +74,9 @@ internal sealed class ScuttlebuttCluster : IClusterUnderTest, ITrafficBreakdown
     public string Description { get; }
 
     /// <inheritdoc />
+    public bool RunsInRealTime => true;
+
+    /// <inheritdoc />
     public ObservationLog Log { get; } = new();
 
     /// <inheritdoc />

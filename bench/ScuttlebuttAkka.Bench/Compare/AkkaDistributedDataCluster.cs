@@ -34,6 +34,9 @@ internal sealed class AkkaDistributedDataCluster : IClusterUnderTest
     }
 
     /// <inheritdoc />
+    public bool RunsInRealTime => true;
+
+    /// <inheritdoc />
     public string Description { get; }
 
     /// <inheritdoc />

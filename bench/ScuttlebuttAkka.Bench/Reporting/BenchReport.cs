@@ -8,6 +8,7 @@ namespace ScuttlebuttAkka.Bench.Reporting;
 /// <param name="Nodes">Cluster size.</param>
 /// <param name="IntervalMs">Gossip interval.</param>
 /// <param name="Seed">Random seed.</param>
+/// <param name="Transport">Where our nodes ran: "udp" or "sim" (virtual time).</param>
 /// <param name="StartedUtc">When the run started.</param>
 /// <param name="Machine">The machine.</param>
 /// <param name="LoadAverageAtEnd">Load averages when the run ended.</param>
@@ -19,6 +20,7 @@ internal sealed record BenchReport(
     int Nodes,
     double IntervalMs,
     int Seed,
+    string Transport,
     DateTime StartedUtc,
     MachineInfo Machine,
     string LoadAverageAtEnd,

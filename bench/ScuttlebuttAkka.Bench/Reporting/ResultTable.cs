@@ -26,7 +26,7 @@ internal static class ResultTable
         ("false positives (live node down)", r => r.FalsePositives.Count.ToString(CultureInfo.InvariantCulture)),
         ("graceful leave, left at all p50", r => r.Churn is { LeftAtAll.Count: > 0 } c ? Ms(c.LeftAtAll.P50Ms) : "-"),
         ("graceful leave, left at all max", r => r.Churn is { LeftAtAll.Count: > 0 } c ? Ms(c.LeftAtAll.MaxMs) + TimedOut(c.LeaveTimedOut) : "-"),
-        ("idle CPU per node per second", r => r.IdleCost is { } i ? $"{i.CpuMsPerNodePerSecond:0.00} ms" : "-"),
+        ("idle CPU per node per second", r => r.IdleCost is { } i ? i.CpuMsPerNodePerSecond is { } c ? $"{c:0.00} ms" : "n/a (virtual time)" : "-"),
         ("idle bytes per node per second", r => r.IdleCost?.BytesPerNodePerSecond is { } b ? $"{b / 1024:0.0} KB" : r.IdleCost is null ? "-" : "not counted"),
         ("run length", r => $"{r.RunSeconds:0} s"),
     };
@@ -38,7 +38,7 @@ internal static class ResultTable
         if (Console.IsOutputRedirected && AnsiConsole.Profile.Width < 140)
             AnsiConsole.Profile.Width = 140;
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(
-            $"{report.Command}: {report.Nodes} nodes, {report.IntervalMs:0} ms interval, seed {report.Seed}"));
+            $"{report.Command}: {report.Nodes} nodes, {report.IntervalMs:0} ms interval, transport {report.Transport}, seed {report.Seed}"));
         table.AddColumn("measurement");
         foreach (var result in report.Results)
             table.AddColumn(new TableColumn(Markup.Escape(result.System)).RightAligned());

@@ -18,7 +18,7 @@ internal static class Targets
             new TargetCheck("new node known by all, p99", "<= 800 ms", c is null ? "-" : $"{c.KnownByAll.P99Ms:0} ms", c is null ? null : c.DiscoveryTimedOut == 0 && c.KnownByAll.P99Ms <= 800),
             new TargetCheck("crashed node down at all", "<= 3000 ms", d is null ? "-" : d.LastMs is { } last ? $"{last:0} ms" : "not all", d is null ? null : d.LastMs is <= 3000),
             new TargetCheck("false positives", "0", ours.FalsePositives.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), ours.FalsePositives.Count == 0),
-            new TargetCheck("idle CPU per node per second", "<= 2 ms", i is null ? "-" : $"{i.CpuMsPerNodePerSecond:0.00} ms", i is null ? null : i.CpuMsPerNodePerSecond <= 2),
+            new TargetCheck("idle CPU per node per second", "<= 2 ms", i?.CpuMsPerNodePerSecond is { } cpu ? $"{cpu:0.00} ms" : "-", i?.CpuMsPerNodePerSecond is { } cpuMs ? cpuMs <= 2 : null),
             new TargetCheck("idle bytes sent per node per second", "<= 16 KB", i?.BytesPerNodePerSecond is { } b ? $"{b / 1024:0.0} KB" : "-", i?.BytesPerNodePerSecond is { } bytes ? bytes <= 16 * 1024 : null),
         };
     }

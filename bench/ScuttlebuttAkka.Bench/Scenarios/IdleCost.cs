@@ -30,8 +30,8 @@ internal static class IdleCost
         var bytes = cluster.BytesSent - bytes0;
         var traffic = Shares((cluster as ITrafficBreakdown)?.TrafficSnapshot(), traffic0, nodes, seconds);
         stage.Complete();
-        var result = new IdleCostResult(nodes, seconds, cpu.TotalMilliseconds / nodes / seconds, bytes / nodes / seconds, traffic);
-        context.Progress.Line($"idle cost: {result.CpuMsPerNodePerSecond:0.00} ms CPU and " +
+        var result = new IdleCostResult(nodes, seconds, cluster.RunsInRealTime ? cpu.TotalMilliseconds / nodes / seconds : null, bytes / nodes / seconds, traffic);
+        context.Progress.Line("idle cost: " + (result.CpuMsPerNodePerSecond is { } c ? $"{c:0.00} ms CPU and " : "CPU not applicable (virtual time), ") +
                               (result.BytesPerNodePerSecond is { } b ? $"{b / 1024:0.0} KB" : "(uncounted) bytes") +
                               $" sent per node per second ({nodes} nodes, {seconds:0.0} s)");
         foreach (var share in traffic ?? Array.Empty<TrafficShare>())
