@@ -34,8 +34,10 @@ public sealed partial class ClusterSimulator
         Schedule(now + _intervalMs, new ScheduledEvent(EventKind.Round, node.Index, node.Incarnation, -1, null, null));
     }
 
-    private static void CollectPeers(SimulatedNode node)
+    private void CollectPeers(SimulatedNode node)
     {
+        if (!Options.FailureDetection)
+            return; // Live is kept in step by AddPeer and leaves
         node.Live.Clear();
         node.Down.Clear();
         foreach (var (id, liveness) in node.Liveness)
@@ -58,7 +60,8 @@ public sealed partial class ClusterSimulator
     {
         node.SeedRequestPending = false;
         node.Seeds = GossipTargets.UsableSeeds(_seedAddresses, node.Address);
-        if (node.Liveness.Values.All(l => l.Status != PeerStatus.Alive) && node.Seeds.Length > 0)
+        var noneAlive = Options.FailureDetection ? node.Liveness.Values.All(l => l.Status != PeerStatus.Alive) : node.Live.Count == 0;
+        if (noneAlive && node.Seeds.Length > 0)
         {
             node.SeedTargets.Clear();
             GossipTargets.ChooseSeeds(node.Seeds, _random, node.SeedTargets);
@@ -146,6 +149,12 @@ public sealed partial class ClusterSimulator
                 case NodeRestarted r:
                     PeerEventSink?.Invoke(new PeerEvent.Restarted(node.Id, r.NodeId, r.OldGeneration, r.NewGeneration, r.Address));
                     node.KnownAddresses.Add(r.Address);
+                    if (!Options.FailureDetection)
+                    {
+                        AddPeer(node, r.NodeId, r.NewGeneration, r.Address);
+                        break;
+                    }
+
                     if (node.Liveness.TryGetValue(r.NodeId, out var restarted))
                     {
                         if (r.NewGeneration > restarted.Generation)
@@ -157,6 +166,10 @@ public sealed partial class ClusterSimulator
                     }
 
                     break;
+                case NodeLeft l when !Options.FailureDetection:
+                    if (node.KnownPeers.Remove(l.NodeId))
+                        node.Live.Remove(l.NodeId);
+                    break;
                 case NodeLeft l:
                     if (node.Liveness.TryGetValue(l.NodeId, out var leaving))
                         OnTransition(node, leaving.NodeId, leaving.Generation, leaving.OnLeft(now));
@@ -164,6 +177,8 @@ public sealed partial class ClusterSimulator
             }
         }
 
+        if (!Options.FailureDetection)
+            return;
         foreach (var id in report.HeartbeatsAdvanced)
         {
             if (node.Liveness.TryGetValue(id, out var liveness))
@@ -173,6 +188,14 @@ public sealed partial class ClusterSimulator
 
     private void AddPeer(SimulatedNode node, string id, long generation, string address)
     {
+        if (!Options.FailureDetection)
+        {
+            if (node.KnownPeers.Add(id))
+                node.Live.Add(id);
+            node.KnownAddresses.Add(address);
+            return;
+        }
+
         if (node.Liveness.ContainsKey(id))
             return;
         node.Liveness[id] = new PeerLiveness(id, generation, _settings.Liveness, NowMs);

@@ -334,6 +334,8 @@ public sealed partial class ClusterSimulator
         foreach (var (key, value) in _settings.InitialState)
             node.State.Set(key, value, now);
         node.Liveness.Clear();
+        node.KnownPeers.Clear();
+        node.Live.Clear();
         node.KnownAddresses.Clear();
         node.Removed.Clear();
         node.Seeds = Array.Empty<string>();
@@ -349,7 +351,8 @@ public sealed partial class ClusterSimulator
         Note($"{node} starts");
         // Like the actor: a round at once, then one every interval; peers are judged half an interval out of phase.
         Schedule(now, new ScheduledEvent(EventKind.Round, node.Index, node.Incarnation, -1, null, null));
-        Schedule(now + (_intervalMs / 2), new ScheduledEvent(EventKind.LivenessCheck, node.Index, node.Incarnation, -1, null, null));
+        if (Options.FailureDetection)
+            Schedule(now + (_intervalMs / 2), new ScheduledEvent(EventKind.LivenessCheck, node.Index, node.Incarnation, -1, null, null));
     }
 
     private void Stop(SimulatedNode node, bool left)
@@ -359,6 +362,8 @@ public sealed partial class ClusterSimulator
         node.HasLeft = left;
         node.State = null;
         node.Liveness.Clear();
+        node.KnownPeers.Clear();
+        node.Live.Clear();
         node.Incarnation++;
         _running--;
         _tracker.Stopped(node, generation, _nodes, _running);

@@ -63,11 +63,13 @@ public sealed class SimulatedNode
     public long DatagramsDropped { get; internal set; }
 
     /// <summary>How the running incarnation judges <paramref name="peerId"/>; null when it tracks no such peer.</summary>
-    public PeerStatus? StatusOf(string peerId) => Liveness.TryGetValue(peerId, out var l) ? l.Status : null;
+    public PeerStatus? StatusOf(string peerId) =>
+        Liveness.TryGetValue(peerId, out var l) ? l.Status : KnownPeers.Contains(peerId) ? PeerStatus.Alive : null;
 
     /// <summary>Every peer the running incarnation tracks, with its status.</summary>
     public IEnumerable<KeyValuePair<string, PeerStatus>> PeerStatuses =>
-        Liveness.Select(kv => new KeyValuePair<string, PeerStatus>(kv.Key, kv.Value.Status));
+        Liveness.Select(kv => new KeyValuePair<string, PeerStatus>(kv.Key, kv.Value.Status))
+            .Concat(KnownPeers.Select(id => new KeyValuePair<string, PeerStatus>(id, PeerStatus.Alive)));
 
     /// <inheritdoc />
     public override string ToString() => IsRunning ? $"{Id}@{Generation}" : $"{Id} (stopped)";
@@ -80,6 +82,9 @@ public sealed class SimulatedNode
     internal Dictionary<string, PeerLiveness> Liveness { get; } = new(StringComparer.Ordinal);
 
     internal HashSet<string> KnownAddresses { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Without failure detection: the peers taken as alive (<see cref="Live"/> holds the same, kept in step).</summary>
+    internal HashSet<string> KnownPeers { get; } = new(StringComparer.Ordinal);
 
     internal string[] Seeds { get; set; } = Array.Empty<string>();
 

@@ -38,6 +38,14 @@ public sealed record SimulationOptions
     /// <summary>How many of the latest notable events (starts, crashes, partitions, liveness changes, writes) <see cref="ClusterSimulator.Journal"/> keeps; 0 keeps none.</summary>
     public int JournalCapacity { get; init; }
 
+    /// <summary>
+    /// True (the default) runs every node's failure detector, as the runtime does. False takes every known peer as
+    /// alive until it announces a leave, with no detector, no liveness checks and no liveness events: dissemination
+    /// experiments on thousands of nodes need neither the detectors' N² memory (a window of samples per node pair)
+    /// nor their N² checks per round, and on a network without failures they change no gossip decision.
+    /// </summary>
+    public bool FailureDetection { get; init; } = true;
+
     /// <summary>Which pairs every node's deltas take first when not all fit (scuttle-depth unless an experiment compares).</summary>
     public DeltaOrdering DeltaOrdering { get; init; } = DeltaOrdering.Depth;
 
