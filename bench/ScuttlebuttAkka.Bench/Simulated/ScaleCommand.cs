@@ -15,8 +15,8 @@ internal static class ScaleCommand
     /// <summary>Builds the command.</summary>
     public static Command Build()
     {
-        var command = new Command("scale", "On the simulator (virtual time): rounds until a write reaches every node for N = 64 .. 4096, mean and p99 beside the push-pull bound log3(N) + ln(ln N), with eager push on and off; bytes per node per round.");
-        var sizes = new Option<int[]>("--sizes") { Description = "Cluster sizes.", DefaultValueFactory = _ => new[] { 64, 128, 256 }, AllowMultipleArgumentsPerToken = true };
+        var command = new Command("scale", "On the simulator (virtual time, no failure detection): rounds until a write reaches every node for N = 64, 256, 1024, 4096, mean and p99 beside the push-pull bound log3(N) + ln(ln N), with eager push on and off; bytes per node per round.");
+        var sizes = new Option<int[]>("--sizes") { Description = "Cluster sizes.", DefaultValueFactory = _ => new[] { 64, 256, 1024, 4096 }, AllowMultipleArgumentsPerToken = true };
         sizes.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int[]>() is { } v && v.Any(n => n is < 2 or > 65_000))
@@ -26,11 +26,16 @@ internal static class ScaleCommand
         eager.AcceptOnlyFromAmong("on", "off", "both");
         var trials = new Option<int>("--trials") { Description = "Trials per size (fewer at 4096: see --large-trials).", DefaultValueFactory = _ => 20 };
         var largeTrials = new Option<int>("--large-trials") { Description = "Trials per size from 2048 nodes up.", DefaultValueFactory = _ => 8 };
+        var gossipFormationUpTo = new Option<int>("--form-by-gossip-up-to")
+        {
+            Description = "Largest size formed by gossip from the seeds (formation rounds reported); larger clusters start with every node introduced to every other, since forming them takes hundreds of rounds.",
+            DefaultValueFactory = _ => 1024,
+        };
         var interval = new Option<TimeSpan>("--interval") { Description = "Gossip interval (one round).", DefaultValueFactory = _ => TimeSpan.FromMilliseconds(100), CustomParser = BenchOptionSet.ParseDuration };
         var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 42 };
         var json = new Option<string?>("--json") { Description = "Where to write the JSON report (default bench/out/scale.json)." };
         var output = new Option<string?>("--out") { Description = "Folder for the plots (default bench/out)." };
-        foreach (var o in new Option[] { sizes, eager, trials, largeTrials, interval, seed, json, output })
+        foreach (var o in new Option[] { sizes, eager, trials, largeTrials, gossipFormationUpTo, interval, seed, json, output })
             command.Options.Add(o);
         command.SetAction(result =>
         {
@@ -40,6 +45,7 @@ internal static class ScaleCommand
                 result.GetValue(eager)!,
                 result.GetValue(trials),
                 result.GetValue(largeTrials),
+                result.GetValue(gossipFormationUpTo),
                 result.GetValue(interval),
                 result.GetValue(seed),
                 result.GetValue(json) ?? Path.Combine(root, "scale.json"),
@@ -48,13 +54,13 @@ internal static class ScaleCommand
         return command;
     }
 
-    private static int Run(int[] sizes, string eager, int trials, int largeTrials, TimeSpan interval, int seed, string jsonPath, string outDirectory)
+    private static int Run(int[] sizes, string eager, int trials, int largeTrials, int gossipFormationUpTo, TimeSpan interval, int seed, string jsonPath, string outDirectory)
     {
         var machine = MachineInfo.Current();
         var started = DateTime.UtcNow;
         var watch = Stopwatch.StartNew();
         Console.WriteLine($"scuttlebutt bench scale (simulated, virtual time): sizes {string.Join(", ", sizes)}, interval {interval.TotalMilliseconds:0} ms, " +
-                          $"eager push {eager}, {trials} trials ({largeTrials} from 2048 nodes), seed {seed}; {machine.Processors} CPUs, {machine.Os}, {machine.Runtime}, load {machine.LoadAverage}");
+                          $"eager push {eager}, {trials} trials ({largeTrials} from 2048 nodes), formed by gossip up to {gossipFormationUpTo} nodes, seed {seed}; {machine.Processors} CPUs, {machine.Os}, {machine.Runtime}, load {machine.LoadAverage}");
         var settings = eager switch { "on" => new[] { true }, "off" => new[] { false }, _ => new[] { false, true } };
         var results = new List<ScaleResult>();
         foreach (var n in sizes)
@@ -62,9 +68,9 @@ internal static class ScaleCommand
             foreach (var push in settings)
             {
                 var nodeSettings = ScuttlebuttCluster.SettingsAt(interval) with { EagerPush = push };
-                var r = ScaleExperiment.Run(new ScaleOptions(n, nodeSettings, n >= 2048 ? largeTrials : trials, seed));
+                var r = ScaleExperiment.Run(new ScaleOptions(n, nodeSettings, n >= 2048 ? largeTrials : trials, seed) { FormByGossip = n <= gossipFormationUpTo });
                 results.Add(r);
-                Console.WriteLine($"N={n} eager push {(push ? "on" : "off")}: formed in {r.FormationRounds:0.0} rounds; {r.Propagated}/{r.Trials} trials, mean {r.MeanRounds:0.00} rounds, " +
+                Console.WriteLine($"N={n} eager push {(push ? "on" : "off")}: {Formation(r)}; {r.Propagated}/{r.Trials} trials, mean {r.MeanRounds:0.00} rounds, " +
                                   $"p99 {r.P99Rounds:0.00}, bound {r.BoundRounds:0.00}; {r.BytesPerNodePerRound:0} B/node/round; {r.WallSeconds:0.0} s real time");
             }
         }
@@ -74,7 +80,7 @@ internal static class ScaleCommand
             table.AddColumn(new TableColumn(h).RightAligned());
         foreach (var r in results)
         {
-            table.AddRow(r.Nodes.ToString(), r.EagerPush ? "on" : "off", $"{r.FormationRounds:0.0}", $"{r.Propagated}/{r.Trials}", $"{r.MeanRounds:0.00}",
+            table.AddRow(r.Nodes.ToString(), r.EagerPush ? "on" : "off", r.FormedByGossip ? $"{r.FormationRounds:0.0}" : "introduced", $"{r.Propagated}/{r.Trials}", $"{r.MeanRounds:0.00}",
                 $"{r.P99Rounds:0.00}", $"{r.MaxRounds:0.00}", $"{r.BoundRounds:0.00}", $"{r.BytesPerNodePerRound:0}", $"{r.WallSeconds:0.0}");
         }
 
@@ -86,6 +92,9 @@ internal static class ScaleCommand
         Console.WriteLine($"total real time {watch.Elapsed.TotalSeconds:0.0} s");
         return results.All(r => r.Propagated == r.Trials) ? 0 : 1;
     }
+
+    private static string Formation(ScaleResult r) =>
+        !r.FormedByGossip ? "nodes introduced to each other" : r.FormationRounds is { } f ? $"formed in {f:0.0} rounds" : "did NOT form";
 
     private static IReadOnlyList<string> Plot(IReadOnlyList<ScaleResult> results, int[] sizes, string directory, TimeSpan interval)
     {

@@ -37,8 +37,20 @@ public static class ScaleExperiment
         });
         var random = new Random(unchecked((options.Seed * 31) + options.Nodes));
 
-        var formed = sim.RunUntil(s => AllKnowAll(s), interval, interval * options.MaxFormationRounds);
-        double? formationRounds = formed is { } f ? f / interval : null;
+        TimeSpan? formed;
+        double? formationRounds = null;
+        if (options.FormByGossip)
+        {
+            formed = sim.RunUntil(s => AllKnowAll(s), interval, interval * options.MaxFormationRounds);
+            formationRounds = formed is { } f ? f / interval : null;
+        }
+        else
+        {
+            sim.RunFor(interval); // every node has started (the start spread is one interval)
+            sim.IntroduceAll();
+            formed = AllKnowAll(sim) ? TimeSpan.Zero : null;
+        }
+
 
         var rounds = new List<double>();
         var bytes0 = sim.Metrics.BytesSent;
@@ -70,7 +82,8 @@ public static class ScaleExperiment
             Bound(options.Nodes),
             nodeRounds == 0 ? 0 : (sim.Metrics.BytesSent - bytes0) / (double)nodeRounds,
             rounds,
-            watch.Elapsed.TotalSeconds);
+            watch.Elapsed.TotalSeconds,
+            options.FormByGossip);
     }
 
     /// <summary>The nearest-rank <paramref name="fraction"/> quantile of ascending <paramref name="sorted"/>; NaN when empty.</summary>

@@ -10,6 +10,13 @@ public sealed record ScaleOptions(int Nodes, ScuttlebuttSettings NodeSettings, i
     /// <summary>Rounds a trial may take before it counts as not propagated.</summary>
     public int MaxRoundsPerTrial { get; init; } = 200;
 
+    /// <summary>
+    /// True forms the cluster by gossip from the seeds and reports how many rounds it took; false introduces every node
+    /// to every other at once (<see cref="ClusterSimulator.IntroduceAll"/>), for sizes where formation from scratch
+    /// would take most of the run.
+    /// </summary>
+    public bool FormByGossip { get; init; } = true;
+
     /// <summary>Rounds formation may take before the experiment gives up on the size.</summary>
     public int MaxFormationRounds { get; init; } = 2000;
 }
