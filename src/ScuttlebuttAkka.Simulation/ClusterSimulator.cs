@@ -220,8 +220,10 @@ public sealed partial class ClusterSimulator
         var probe = new ApplyReport();
         foreach (var node in running)
         {
-            // A complete digest naming nothing asks a node for everything it holds; a fresh node holds only itself.
-            var reply = node.State!.HandleDigestRequest(new Digest(Array.Empty<DigestEntry>(), IsComplete: true), WireFormat.MaximumBudget, _random, probe);
+            // A complete digest naming every peer the node holds, as the node holds it, asks for the node itself only.
+            var state = node.State!;
+            var others = state.Nodes.Values.Where(n => n.NodeId != node.Id).Select(n => new DigestEntry(n.NodeId, n.Generation, n.Heartbeat, n.MaxVersion)).ToArray();
+            var reply = state.HandleDigestRequest(new Digest(others, IsComplete: true), WireFormat.MaximumBudget, _random, probe);
             introductions.AddRange(reply.Delta.Nodes.Where(d => d.NodeId == node.Id));
             probe.Clear();
         }
