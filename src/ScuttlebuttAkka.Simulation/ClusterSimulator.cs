@@ -57,7 +57,7 @@ public sealed partial class ClusterSimulator
         _nodes = new SimulatedNode[options.NodeCount];
         for (var i = 0; i < options.NodeCount; i++)
         {
-            var id = "n" + i.ToString(CultureInfo.InvariantCulture).PadLeft(width, '0');
+            var id = options.NodeIdPrefix + i.ToString(CultureInfo.InvariantCulture).PadLeft(width, '0');
             // Node nNN lives at 127.1.1.NN (and node 256 + NN at 127.1.2.NN), which keeps traces readable.
             var address = string.Create(CultureInfo.InvariantCulture, $"127.1.{1 + (i / 256)}.{i % 256}:7474");
             var node = new SimulatedNode(i, id, address, _settings);

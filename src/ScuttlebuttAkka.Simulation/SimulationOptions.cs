@@ -5,6 +5,12 @@ namespace ScuttlebuttAkka.Simulation;
 /// <summary>The cluster a <see cref="ClusterSimulator"/> runs: how many nodes, how each is configured, the network and the seed.</summary>
 public sealed record SimulationOptions
 {
+    /// <summary>
+    /// Node ids are this followed by the node's index, zero-padded to the width of the largest index (at least two
+    /// digits): "n07" by default; "node-" gives the ids the bench's UDP clusters use, so both send the same bytes.
+    /// </summary>
+    public string NodeIdPrefix { get; init; } = "n";
+
     /// <summary>Seed of the simulator's one random source: the same seed and the same script give the same run.</summary>
     public int Seed { get; init; } = 1;
 
@@ -56,6 +62,8 @@ public sealed record SimulationOptions
         if (NodeCount > 65_000)
             throw new ArgumentOutOfRangeException(nameof(NodeCount), NodeCount, "At most 65000 nodes are simulated.");
         ArgumentNullException.ThrowIfNull(NodeSettings, nameof(NodeSettings));
+        ArgumentNullException.ThrowIfNull(NodeIdPrefix, nameof(NodeIdPrefix));
+        ProtocolLimits.ValidateNodeId(NodeIdPrefix + NodeCount.ToString(System.Globalization.CultureInfo.InvariantCulture), nameof(NodeIdPrefix));
         NodeSettings.Validate();
         ArgumentOutOfRangeException.ThrowIfNegative(SeedNodes, nameof(SeedNodes));
         if (StartedNodes is { } started && (started < 0 || started > NodeCount))

@@ -4,9 +4,10 @@ namespace ScuttlebuttAkka.Bench.Clusters;
 
 /// <summary>
 /// Our nodes on the deterministic <see cref="ClusterSimulator"/>: the same protocol core and the same settings as the
-/// UDP cluster (Local preset at the requested interval, every node seeded with the first), on a perfect simulated
-/// network in virtual time. Waiting advances the virtual clock, so a run takes seconds of real time whatever its
-/// virtual length, and the same seed gives the same figures on any machine. Node ids are the simulator's (n00, n01, ...).
+/// UDP cluster (Local preset at the requested interval, every node seeded with the first), on a lossless simulated
+/// network in virtual time, every datagram arriving 1 ms after it is sent. Waiting advances the virtual clock, so a
+/// run takes seconds of real time whatever its virtual length, and the same seed gives the same figures on any
+/// machine. Node ids are the UDP cluster's (node-00, node-01, ...), padded to the width of the largest.
 /// </summary>
 internal sealed class SimulatedCluster : IClusterUnderTest
 {
@@ -26,6 +27,11 @@ internal sealed class SimulatedCluster : IClusterUnderTest
         {
             Seed = spec.Seed,
             NodeCount = spec.Nodes + spareNodes,
+            // The UDP cluster's ids, so digests (and so bytes and how many entries fit a datagram) are the same.
+            NodeIdPrefix = "node-",
+            // About what a datagram takes through loopback and a receiving actor, at the clock's resolution; with no
+            // delay an eager push would reach every node in the same instant.
+            Faults = LinkFaults.None with { Delay = DelayDistribution.Constant(TimeSpan.FromMilliseconds(1)) },
             StartedNodes = 0,
             NodeSettings = settings,
             SeedNodes = 1,
