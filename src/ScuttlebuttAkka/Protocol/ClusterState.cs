@@ -18,7 +18,6 @@ public sealed class ClusterState
     private readonly PriorityQueue<int, long> _byDepth = new();
     private int[] _permutation = Array.Empty<int>();
     private int _digestMark;
-    private readonly RecentChanges _recent = new();
 
     /// <summary>Creates the view of node <paramref name="selfId"/>, incarnation <paramref name="generation"/>, reachable at <paramref name="selfAddress"/>.</summary>
     public ClusterState(string selfId, long generation, string selfAddress, ProtocolLimits? limits = null)
@@ -183,8 +182,7 @@ public sealed class ClusterState
 
     /// <summary>
     /// A digest of the view in at most <paramref name="budgetBytes"/> bytes of encoded message. When every node fits the
-    /// digest is complete; otherwise it holds this node, then (in up to half the room) the peers whose state changed
-    /// most recently, each for a bounded number of digests, then a uniformly random subset of the others.
+    /// digest is complete; otherwise it holds this node and a uniformly random subset of the others.
     /// </summary>
     public Digest BuildDigest(int budgetBytes, Random random)
     {
@@ -206,37 +204,13 @@ public sealed class ClusterState
             return new Digest(all, IsComplete: true);
         }
 
-        // Partial: self first (so the receiver always hears our heartbeat), then recent changes, then a random sample that fits.
+        // Partial: self first (so the receiver always hears our heartbeat), then a random sample that fits.
         var selected = new List<DigestEntry>();
         var used = 1 + EntrySize(Self, null); // flags byte and our own entry (which never carries a watermark)
         if (used + WireFormat.VarIntSize(1UL) > body)
             throw new ArgumentOutOfRangeException(nameof(budgetBytes), budgetBytes, $"A datagram budget of {budgetBytes} bytes cannot hold this node's own digest entry ({EntrySize(Self, null)} bytes for id '{SelfId}'); raise the budget or shorten the node id.");
         selected.Add(EntryOf(Self));
         watermarks = 0;
-        var mark = ++_digestMark;
-        Self.DigestMark = mark;
-
-        // Peers that changed lately go first, in up to half the room, each in a bounded number of digests (see RecentChanges).
-        var hotRoom = used + ((body - used) / 2);
-        _recent.Offer(RecentTellings(_nodeList.Count), n =>
-        {
-            if (used >= hotRoom)
-                return null;
-            if (n.DigestMark == mark || !_nodes.TryGetValue(n.NodeId, out var current) || current != n)
-                return false;
-            var index = selected.Count;
-            var wm = watermarks;
-            var size = EntrySize(n, Self.Generation) + (ReportedWatermark(n) > 0 ? WatermarkSize(n, index, ref wm) : 0);
-            var countGrowth = WireFormat.VarIntSize((ulong)index + 1) - WireFormat.VarIntSize((ulong)index);
-            if (used + WireFormat.VarIntSize((ulong)index) + countGrowth + size + SectionCountSize(wm) > hotRoom)
-                return false;
-            used += size;
-            watermarks = wm;
-            n.DigestMark = mark;
-            selected.Add(EntryOf(n));
-            return true;
-        });
-
         var count = _nodeList.Count;
         if (_permutation.Length < count)
             _permutation = new int[Math.Max(count, _permutation.Length * 2)];
@@ -249,8 +223,8 @@ public sealed class ClusterState
             var j = random.Next(i, count);
             (_permutation[i], _permutation[j]) = (_permutation[j], _permutation[i]);
             var n = _nodeList[_permutation[i]];
-            if (n.DigestMark == mark)
-                continue; // ourselves, or already in as a recent change
+            if (n == Self)
+                continue;
             var index = selected.Count;
             var wm = watermarks;
             var size = EntrySize(n, Self.Generation) + (ReportedWatermark(n) > 0 ? WatermarkSize(n, index, ref wm) : 0);
@@ -273,10 +247,6 @@ public sealed class ClusterState
 
         return new Digest(selected, IsComplete: false);
     }
-
-    // In how many of its own digests a view advertises a recent change: enough rounds for push-pull gossip to reach
-    // every node with room to spare (about twice log2 N), few enough that an idle cluster's digests go back to sampling.
-    private static int RecentTellings(int nodes) => (2 * (int)Math.Ceiling(Math.Log2(nodes + 1))) + 2;
 
     // Our own entry always comes first, so every other entry's generation is written relative to ours.
     private static int EntrySize(NodeState n, long? firstGeneration) =>
@@ -709,14 +679,7 @@ public sealed class ClusterState
         ArgumentNullException.ThrowIfNull(delta);
         ArgumentNullException.ThrowIfNull(report);
         foreach (var d in delta.Nodes)
-        {
-            var before = _nodes.GetValueOrDefault(d.NodeId);
-            var generation = before?.Generation;
-            var version = before?.MaxVersion;
             ApplyNodeDelta(d, nowMs, report);
-            if (_nodes.TryGetValue(d.NodeId, out var after) && (after != before || after.Generation != generation || after.MaxVersion != version))
-                _recent.Changed(after);
-        }
     }
 
     /// <summary>Applies a peer's direct leave announcement; reports <see cref="NodeLeft"/> once per incarnation.</summary>

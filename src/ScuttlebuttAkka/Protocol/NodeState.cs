@@ -29,11 +29,8 @@ public sealed class NodeState
     /// <summary>Bytes the id takes on the wire, length prefix included; computed once since every digest needs it.</summary>
     internal int NodeIdSize { get; }
 
-    /// <summary>Scratch for <see cref="ClusterState"/>: the last digest (received complete, or being built) that named this node.</summary>
+    /// <summary>Scratch for <see cref="ClusterState"/>: the last complete digest that named this node.</summary>
     internal int DigestMark { get; set; }
-
-    /// <summary>Scratch for <see cref="RecentChanges"/>: the stamp of this node's latest recorded change.</summary>
-    internal long ChangeStamp { get; set; }
 
     /// <summary>The incarnation this state belongs to.</summary>
     public long Generation { get; private set; }
