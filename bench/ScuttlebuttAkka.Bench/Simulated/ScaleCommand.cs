@@ -12,11 +12,14 @@ namespace ScuttlebuttAkka.Bench.Simulated;
 /// <summary><c>scale</c>: rounds to propagate a write on simulated clusters of growing size, against the push-pull bound.</summary>
 internal static class ScaleCommand
 {
+    // From this size on, formation alone takes over a hundred rounds, so fewer trials keep the run in minutes.
+    private const int LargeSize = 1024;
+
     /// <summary>Builds the command.</summary>
     public static Command Build()
     {
-        var command = new Command("scale", "On the simulator (virtual time): rounds until a write reaches every node for N = 64 .. 4096, mean and p99 beside the push-pull bound log3(N) + ln(ln N), with eager push on and off; bytes per node per round.");
-        var sizes = new Option<int[]>("--sizes") { Description = "Cluster sizes.", DefaultValueFactory = _ => new[] { 64, 128, 256 }, AllowMultipleArgumentsPerToken = true };
+        var command = new Command("scale", "On the simulator (virtual time): rounds until a write reaches every node for N = 64, 256, 1024 by default (4096 needs about 20 GB: see bench/results/README.md), mean and p99 beside the push-pull bound log3(N) + ln(ln N), with eager push on and off; bytes per node per round.");
+        var sizes = new Option<int[]>("--sizes") { Description = "Cluster sizes.", DefaultValueFactory = _ => new[] { 64, 256, 1024 }, AllowMultipleArgumentsPerToken = true };
         sizes.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int[]>() is { } v && v.Any(n => n is < 2 or > 65_000))
@@ -24,8 +27,8 @@ internal static class ScaleCommand
         });
         var eager = new Option<string>("--eager-push") { Description = "Eager push on, off or both (the bound is about pure gossip rounds).", DefaultValueFactory = _ => "both" };
         eager.AcceptOnlyFromAmong("on", "off", "both");
-        var trials = new Option<int>("--trials") { Description = "Trials per size (fewer at 4096: see --large-trials).", DefaultValueFactory = _ => 20 };
-        var largeTrials = new Option<int>("--large-trials") { Description = "Trials per size from 2048 nodes up.", DefaultValueFactory = _ => 8 };
+        var trials = new Option<int>("--trials") { Description = "Trials per size (fewer from 1024 nodes: see --large-trials).", DefaultValueFactory = _ => 20 };
+        var largeTrials = new Option<int>("--large-trials") { Description = "Trials per size from 1024 nodes up.", DefaultValueFactory = _ => 10 };
         var interval = new Option<TimeSpan>("--interval") { Description = "Gossip interval (one round).", DefaultValueFactory = _ => TimeSpan.FromMilliseconds(100), CustomParser = BenchOptionSet.ParseDuration };
         var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 42 };
         var json = new Option<string?>("--json") { Description = "Where to write the JSON report (default bench/out/scale.json)." };
@@ -54,7 +57,7 @@ internal static class ScaleCommand
         var started = DateTime.UtcNow;
         var watch = Stopwatch.StartNew();
         Console.WriteLine($"scuttlebutt bench scale (simulated, virtual time): sizes {string.Join(", ", sizes)}, interval {interval.TotalMilliseconds:0} ms, " +
-                          $"eager push {eager}, {trials} trials ({largeTrials} from 2048 nodes), seed {seed}; {machine.Processors} CPUs, {machine.Os}, {machine.Runtime}, load {machine.LoadAverage}");
+                          $"eager push {eager}, {trials} trials ({largeTrials} from 1024 nodes), seed {seed}; {machine.Processors} CPUs, {machine.Os}, {machine.Runtime}, load {machine.LoadAverage}");
         var settings = eager switch { "on" => new[] { true }, "off" => new[] { false }, _ => new[] { false, true } };
         var results = new List<ScaleResult>();
         foreach (var n in sizes)
@@ -62,7 +65,7 @@ internal static class ScaleCommand
             foreach (var push in settings)
             {
                 var nodeSettings = ScuttlebuttCluster.SettingsAt(interval) with { EagerPush = push };
-                var r = ScaleExperiment.Run(new ScaleOptions(n, nodeSettings, n >= 2048 ? largeTrials : trials, seed));
+                var r = ScaleExperiment.Run(new ScaleOptions(n, nodeSettings, n >= LargeSize ? largeTrials : trials, seed));
                 results.Add(r);
                 Console.WriteLine($"N={n} eager push {(push ? "on" : "off")}: formed in {r.FormationRounds:0.0} rounds; {r.Propagated}/{r.Trials} trials, mean {r.MeanRounds:0.00} rounds, " +
                                   $"p99 {r.P99Rounds:0.00}, bound {r.BoundRounds:0.00}; {r.BytesPerNodePerRound:0} B/node/round; {r.WallSeconds:0.0} s real time");
