@@ -38,6 +38,12 @@ public sealed partial class ClusterSimulator
     {
         if (!Options.FailureDetection)
             return; // Live is kept in step by AddPeer and leaves
+        // The lists change only when a peer is added, removed or changes status, which is rare next to rounds:
+        // rebuilding them every round would cost every node a pass over every peer, every round.
+        if (node.PeersCollectedFor == node.Incarnation && !node.PeersChanged)
+            return;
+        node.PeersCollectedFor = node.Incarnation;
+        node.PeersChanged = false;
         node.Live.Clear();
         node.Down.Clear();
         foreach (var (id, liveness) in node.Liveness)
@@ -60,8 +66,8 @@ public sealed partial class ClusterSimulator
     {
         node.SeedRequestPending = false;
         node.Seeds = GossipTargets.UsableSeeds(_seedAddresses, node.Address);
-        var noneAlive = Options.FailureDetection ? node.Liveness.Values.All(l => l.Status != PeerStatus.Alive) : node.Live.Count == 0;
-        if (noneAlive && node.Seeds.Length > 0)
+        CollectPeers(node);
+        if (node.Live.Count == 0 && node.Seeds.Length > 0)
         {
             node.SeedTargets.Clear();
             GossipTargets.ChooseSeeds(node.Seeds, _random, node.SeedTargets);
@@ -158,7 +164,10 @@ public sealed partial class ClusterSimulator
                     if (node.Liveness.TryGetValue(r.NodeId, out var restarted))
                     {
                         if (r.NewGeneration > restarted.Generation)
+                        {
                             restarted.OnRestarted(r.NewGeneration, now);
+                            node.PeersChanged = true;
+                        }
                     }
                     else
                     {
@@ -200,6 +209,7 @@ public sealed partial class ClusterSimulator
             return;
         node.Liveness[id] = new PeerLiveness(id, generation, _settings.Liveness, NowMs);
         node.KnownAddresses.Add(address);
+        node.PeersChanged = true;
     }
 
     private void CheckPeers(SimulatedNode node)
@@ -222,6 +232,7 @@ public sealed partial class ClusterSimulator
     {
         if (transition == LivenessTransition.None)
             return;
+        node.PeersChanged = true;
         var state = node.State!;
         var held = state.TryGetNode(peerId, out var peer);
         if (!held || peer.Generation != generation)

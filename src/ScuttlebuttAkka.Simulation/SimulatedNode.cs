@@ -99,6 +99,12 @@ public sealed class SimulatedNode
 
     internal List<string> Live { get; } = new();
 
+    /// <summary>The incarnation <see cref="Live"/> and <see cref="Down"/> were collected for; they are stale for any other.</summary>
+    internal int PeersCollectedFor { get; set; } = -1;
+
+    /// <summary>Set when a peer was added or removed or changed status since <see cref="Live"/> and <see cref="Down"/> were collected.</summary>
+    internal bool PeersChanged { get; set; }
+
     internal List<string> Down { get; } = new();
 
     internal List<string> Targets { get; } = new();

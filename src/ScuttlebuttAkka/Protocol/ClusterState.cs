@@ -16,8 +16,20 @@ public sealed class ClusterState
     // Scratch reused across calls: building a message must not allocate per node on the hot path.
     private readonly List<Candidate> _candidates = new();
     private readonly PriorityQueue<int, long> _byDepth = new();
+    private readonly List<DigestEntry> _selected = new();
+    private readonly List<DigestEntry> _wanted = new();
+    private readonly List<DigestEntry> _fresher = new();
+    private readonly List<DigestEntry> _news = new();
     private int[] _permutation = Array.Empty<int>();
     private int _digestMark;
+    private int _pickMark;
+
+    // The nodes whose copies had news (a newer version or incarnation arrived, or a peer's digest showed this view is
+    // behind on them), newest first. A partial digest names the recent ones before its random sample, and a reply
+    // digest passes them on, so news spreads like a rumour in a few rounds instead of waiting for a random sample to
+    // pick it (which, at thousands of nodes, takes rounds in proportion to the cluster size).
+    private NodeState? _newestNews;
+    private long _digestsBuilt;
 
     /// <summary>Creates the view of node <paramref name="selfId"/>, incarnation <paramref name="generation"/>, reachable at <paramref name="selfAddress"/>.</summary>
     public ClusterState(string selfId, long generation, string selfAddress, ProtocolLimits? limits = null)
@@ -134,6 +146,7 @@ public sealed class ClusterState
         if (nodeId == SelfId || !_nodes.Remove(nodeId, out var state))
             return false;
         _nodeList.Remove(state);
+        Unlink(state);
         if (_removed.Count >= Limits.MaxNodes && !_removed.ContainsKey(nodeId))
             ForgetSoonestRemoved();
         _removed[nodeId] = new Remembered(state.Generation, rememberUntilMs);
@@ -182,12 +195,13 @@ public sealed class ClusterState
 
     /// <summary>
     /// A digest of the view in at most <paramref name="budgetBytes"/> bytes of encoded message. When every node fits the
-    /// digest is complete; otherwise it holds this node and a uniformly random subset of the others.
+    /// digest is complete; otherwise it holds this node, the nodes with recent news (see docs/protocol.md), and a random sample of the rest.
     /// </summary>
     public Digest BuildDigest(int budgetBytes, Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
         var body = CheckBudget(budgetBytes) - WireFormat.HeaderSize;
+        _digestsBuilt++;
         var total = 0;
         var watermarks = 0;
         for (var i = 0; i < _nodeList.Count && total <= body; i++)
@@ -204,13 +218,22 @@ public sealed class ClusterState
             return new Digest(all, IsComplete: true);
         }
 
-        // Partial: self first (so the receiver always hears our heartbeat), then a random sample that fits.
-        var selected = new List<DigestEntry>();
+        // Partial: self first (so the receiver always hears our heartbeat), then recent news in up to half the body,
+        // then a random sample that fits.
+        var selected = _selected;
+        selected.Clear();
         var used = 1 + EntrySize(Self, null); // flags byte and our own entry (which never carries a watermark)
         if (used + WireFormat.VarIntSize(1UL) > body)
             throw new ArgumentOutOfRangeException(nameof(budgetBytes), budgetBytes, $"A datagram budget of {budgetBytes} bytes cannot hold this node's own digest entry ({EntrySize(Self, null)} bytes for id '{SelfId}'); raise the budget or shorten the node id.");
         selected.Add(EntryOf(Self));
+        var pick = ++_pickMark;
+        Self.PickMark = pick;
         watermarks = 0;
+        var since = NewsSince();
+        var newsMisses = 0;
+        for (var n = _newestNews; n is not null && n.NewsAt >= since && body / 2 - used >= 8 && newsMisses < 16; n = n.OlderNews)
+            newsMisses = TryPick(n, body / 2, pick, ref used, ref watermarks) ? 0 : newsMisses + 1;
+
         var count = _nodeList.Count;
         if (_permutation.Length < count)
             _permutation = new int[Math.Max(count, _permutation.Length * 2)];
@@ -223,13 +246,9 @@ public sealed class ClusterState
             var j = random.Next(i, count);
             (_permutation[i], _permutation[j]) = (_permutation[j], _permutation[i]);
             var n = _nodeList[_permutation[i]];
-            if (n == Self)
-                continue;
-            var index = selected.Count;
-            var wm = watermarks;
-            var size = EntrySize(n, Self.Generation) + (ReportedWatermark(n) > 0 ? WatermarkSize(n, index, ref wm) : 0);
-            var countGrowth = WireFormat.VarIntSize((ulong)index + 1) - WireFormat.VarIntSize((ulong)index);
-            if (used + WireFormat.VarIntSize((ulong)index) + countGrowth + size + SectionCountSize(wm) > body)
+            if (n.PickMark == pick)
+                continue; // ourselves, or news already named
+            if (!TryPick(n, body, pick, ref used, ref watermarks))
             {
                 // A shorter entry later may still fit, but after a run of misses the digest is as good as full.
                 if (++misses >= 16)
@@ -238,14 +257,77 @@ public sealed class ClusterState
             }
 
             misses = 0;
-            used += size;
-            watermarks = wm;
-            selected.Add(EntryOf(n));
             if (body - used < 8)
                 break;
         }
 
-        return new Digest(selected, IsComplete: false);
+        return new Digest(selected.ToArray(), IsComplete: false);
+    }
+
+    // Adds n's entry to the partial digest being built in _selected when it fits in limit bytes of body.
+    private bool TryPick(NodeState n, int limit, int pick, ref int used, ref int watermarks)
+    {
+        var index = _selected.Count;
+        var wm = watermarks;
+        var size = EntrySize(n, Self.Generation) + (ReportedWatermark(n) > 0 ? WatermarkSize(n, index, ref wm) : 0);
+        // The entry count's varint, as it will be with this entry added.
+        if (used + WireFormat.VarIntSize((ulong)index + 1) + size + SectionCountSize(wm) > limit)
+            return false;
+        used += size;
+        watermarks = wm;
+        _selected.Add(EntryOf(n));
+        n.PickMark = pick;
+        return true;
+    }
+
+    // News is passed on for this many of our own digests (about rounds): long enough for a rumour to reach every node
+    // of a cluster this size, short enough that an idle cluster's digests go back to being purely random.
+    private long NewsSince() => _digestsBuilt - ((2 * System.Numerics.BitOperations.Log2((uint)_nodeList.Count)) + 4);
+
+    // Puts n at the head of the news list (see _newestNews).
+    private void Touch(NodeState n)
+    {
+        if (n == Self)
+            return;
+        if (n.InNews)
+        {
+            if (n == _newestNews)
+            {
+                n.NewsAt = _digestsBuilt;
+                return;
+            }
+
+            Unlink(n);
+        }
+
+        n.OlderNews = _newestNews;
+        n.NewerNews = null;
+        if (_newestNews is not null)
+            _newestNews.NewerNews = n;
+        _newestNews = n;
+        n.InNews = true;
+        n.NewsAt = _digestsBuilt;
+    }
+
+    private void Unlink(NodeState n)
+    {
+        if (!n.InNews)
+            return;
+        if (n.NewerNews is not null)
+            n.NewerNews.OlderNews = n.OlderNews;
+        else
+            _newestNews = n.OlderNews;
+        if (n.OlderNews is not null)
+            n.OlderNews.NewerNews = n.NewerNews;
+        n.NewerNews = n.OlderNews = null;
+        n.InNews = false;
+    }
+
+    // A peer's digest entry shows it holds a newer incarnation or version of a node: that is news to pass on.
+    private void NoteNews(in DigestEntry e, NodeState n)
+    {
+        if (e.Generation > n.Generation || (e.Generation == n.Generation && e.MaxVersion > n.MaxVersion))
+            Touch(n);
     }
 
     // Our own entry always comes first, so every other entry's generation is written relative to ours.
@@ -347,8 +429,10 @@ public sealed class ClusterState
         var body = CheckBudget(budgetBytes) - WireFormat.HeaderSize;
         ObserveHeartbeats(remote, report);
 
-        var wanted = new List<DigestEntry>();
-        var fresher = new List<DigestEntry>();
+        var wanted = _wanted;
+        var fresher = _fresher;
+        wanted.Clear();
+        fresher.Clear();
         _candidates.Clear();
         var mark = ++_digestMark;
         var newNodesRequested = 0;
@@ -359,6 +443,7 @@ public sealed class ClusterState
                 n.DigestMark = mark;
                 if (e.Generation > n.Generation || (e.Generation == n.Generation && e.MaxVersion > n.MaxVersion))
                 {
+                    Touch(n);
                     if (n == Self)
                         report.AboutSelf++;
                     else if (e.Generation > n.Generation || Math.Max(e.MaxVersion, e.GcWatermark) >= ReportedWatermark(n))
@@ -394,7 +479,22 @@ public sealed class ClusterState
         // The reply digest gets at most half the room when there are pairs to send, so both directions progress.
         // The delta's node count takes its byte even when there are no pairs to send.
         var digestRoom = _candidates.Count > 0 ? body / 2 : body - WireFormat.VarIntSize(0UL);
-        var replyDigest = FillDigest(wanted, fresher, digestRoom, random);
+        var news = _news;
+        news.Clear();
+        if (!remote.IsComplete)
+        {
+            // Our recent news about nodes A did not name: A cannot ask for it in step 3, but it learns that it is
+            // behind and names those nodes in its next digests, so whoever it gossips with next sends them.
+            var since = NewsSince();
+            // No entry takes fewer than 4 bytes, so more than this could never fit.
+            for (var n = _newestNews; n is not null && n.NewsAt >= since && news.Count < digestRoom / 4; n = n.OlderNews)
+            {
+                if (n.DigestMark != mark)
+                    news.Add(EntryOf(n));
+            }
+        }
+
+        var replyDigest = FillDigest(wanted, news, fresher, digestRoom, random);
         var delta = FillDelta(body - WireFormat.DigestSize(replyDigest), random);
         return new DigestResponse(delta, replyDigest);
     }
@@ -409,6 +509,12 @@ public sealed class ClusterState
         var body = CheckBudget(budgetBytes) - WireFormat.HeaderSize;
         ApplyDelta(response.Delta, nowMs, report);
         ObserveHeartbeats(response.Digest, report);
+        foreach (var e in response.Digest.Entries)
+        {
+            if (e.NodeId != SelfId && _nodes.TryGetValue(e.NodeId, out var n))
+                NoteNews(e, n);
+        }
+
         var delta = BuildDelta(response.Digest, body, random);
         return delta.IsEmpty ? null : new DeltaMessage(delta);
     }
@@ -468,30 +574,42 @@ public sealed class ClusterState
         _candidates.Add(new Candidate(n, remoteGeneration, remoteVersion, remoteWatermark));
     }
 
-    private Digest FillDigest(List<DigestEntry> wanted, List<DigestEntry> fresher, int room, Random random)
+    private Digest FillDigest(List<DigestEntry> wanted, List<DigestEntry> news, List<DigestEntry> fresher, int room, Random random)
     {
-        var entries = new List<DigestEntry>(wanted.Count + fresher.Count);
+        var entries = _selected;
+        entries.Clear();
         var used = 1 + WireFormat.VarIntSize(0UL);
         var watermarks = 0;
-        // Requests first (they unblock data flowing to us), then heartbeat news; each group in random order when it
-        // does not all fit, so that nothing is starved round after round.
-        Add(wanted);
-        Add(fresher);
-        return new Digest(entries, IsComplete: false);
+        // Requests first (they unblock data flowing to us), then our news newest first in up to half of what is left,
+        // then heartbeat news; requests and heartbeats in random order when they do not all fit, so that nothing is
+        // starved round after round.
+        Add(wanted, room, shuffle: true);
+        Add(news, used + ((room - used) / 2), shuffle: false);
+        Add(fresher, room, shuffle: true);
+        return new Digest(entries.ToArray(), IsComplete: false);
 
-        void Add(List<DigestEntry> group)
+        void Add(List<DigestEntry> group, int limit, bool shuffle)
         {
             for (var i = 0; i < group.Count; i++)
             {
-                var j = random.Next(i, group.Count);
-                (group[i], group[j]) = (group[j], group[i]);
+                if (shuffle)
+                {
+                    var j = random.Next(i, group.Count);
+                    (group[i], group[j]) = (group[j], group[i]);
+                }
+
                 var e = group[i];
                 var hasWatermark = WireFormat.HasWatermark(e);
                 var size = WireFormat.DigestEntrySize(e, entries.Count == 0 ? null : entries[0].Generation) + WireFormat.DigestWatermarkSize(e, entries.Count)
                            + (hasWatermark ? SectionCountSize(watermarks + 1) - SectionCountSize(watermarks) : 0);
                 var growth = WireFormat.VarIntSize((ulong)entries.Count + 1) - WireFormat.VarIntSize((ulong)entries.Count);
-                if (used + size + growth > room)
+                if (used + size + growth > limit)
+                {
+                    if (!shuffle)
+                        break; // news is newest first: what did not fit now is older still
                     continue;
+                }
+
                 used += size + growth;
                 if (hasWatermark)
                     watermarks++;
@@ -739,6 +857,7 @@ public sealed class ClusterState
             _removed.Remove(d.NodeId);
             report.Changes.Add(new NodeDiscovered(d.NodeId, d.Generation, d.Address));
             report.Arrived.Add(d.NodeId);
+            Touch(n);
             ApplyPairs(n, d, nowMs, report, newCopy: true);
             return;
         }
@@ -762,6 +881,7 @@ public sealed class ClusterState
             n.LeaveAnnounced = false;
             report.Changes.Add(new NodeRestarted(d.NodeId, old, d.Generation, d.Address));
             report.Arrived.Add(d.NodeId);
+            Touch(n);
             ApplyPairs(n, d, nowMs, report, newCopy: true);
             return;
         }
@@ -793,6 +913,7 @@ public sealed class ClusterState
     private void ApplyPairs(NodeState n, NodeDelta d, long nowMs, ApplyReport report, bool newCopy)
     {
         var reached = n.MaxVersion;
+        var before = n.MaxVersion;
         var cut = false;
         foreach (var p in d.Pairs)
         {
@@ -809,6 +930,8 @@ public sealed class ClusterState
         }
 
         n.AdvanceTo(cut ? reached : d.LastVersion);
+        if (n.MaxVersion > before)
+            Touch(n);
         if (newCopy && d.IsReset)
             n.AdoptWatermark(d.GcWatermark); // built from a copy that lacks collected tombstones, so it lacks them too
         AdvanceHeartbeat(n, d.Heartbeat, report);
@@ -854,6 +977,7 @@ public sealed class ClusterState
             DropWhere(n, (_, held) => held.Version > reached, reached, report);
         n.RebuildTo(cut ? reached : d.LastVersion);
         n.AdoptWatermark(d.GcWatermark);
+        Touch(n);
         AdvanceHeartbeat(n, d.Heartbeat, report);
     }
 

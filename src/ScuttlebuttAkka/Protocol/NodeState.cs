@@ -9,10 +9,13 @@ namespace ScuttlebuttAkka.Protocol;
 /// </summary>
 public sealed class NodeState
 {
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    // Both made on the first pair: a view holds a copy of every node, and many nodes hold no pairs at all.
+    private static readonly Dictionary<string, Entry> NoEntries = new(StringComparer.Ordinal);
+    private static readonly SortedList<long, string> NoVersions = new();
+    private Dictionary<string, Entry> _entries = NoEntries;
 
     // version -> key, ascending: lets a delta start at any version in O(log n) and walk forward.
-    private readonly SortedList<long, string> _byVersion = new();
+    private SortedList<long, string> _byVersion = NoVersions;
 
     /// <summary>Creates the state of a node with no pairs yet.</summary>
     public NodeState(string nodeId, long generation, string address)
@@ -31,6 +34,21 @@ public sealed class NodeState
 
     /// <summary>Scratch for <see cref="ClusterState"/>: the last complete digest that named this node.</summary>
     internal int DigestMark { get; set; }
+
+    /// <summary>Scratch for <see cref="ClusterState"/>: the last partial digest this node was put in.</summary>
+    internal int PickMark { get; set; }
+
+    /// <summary>For <see cref="ClusterState"/>'s news list: the digest count when this copy last had news (see ClusterState.Touch).</summary>
+    internal long NewsAt { get; set; }
+
+    /// <summary>The node with the next newer news in <see cref="ClusterState"/>'s news list; null at its head.</summary>
+    internal NodeState? NewerNews { get; set; }
+
+    /// <summary>The node with the next older news in <see cref="ClusterState"/>'s news list; null at its tail.</summary>
+    internal NodeState? OlderNews { get; set; }
+
+    /// <summary>True while this node is in <see cref="ClusterState"/>'s news list.</summary>
+    internal bool InNews { get; set; }
 
     /// <summary>The incarnation this state belongs to.</summary>
     public long Generation { get; private set; }
@@ -184,8 +202,12 @@ public sealed class NodeState
     internal void ResetTo(long generation, string address)
     {
         IsDown = false;
-        _entries.Clear();
-        _byVersion.Clear();
+        if (_entries != NoEntries)
+        {
+            _entries.Clear();
+            _byVersion.Clear();
+        }
+
         Generation = generation;
         Address = address;
         Heartbeat = 0;
@@ -233,6 +255,12 @@ public sealed class NodeState
 
     private void Put(string key, Entry entry)
     {
+        if (_entries == NoEntries)
+        {
+            _entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+            _byVersion = new SortedList<long, string>();
+        }
+
         if (_entries.TryGetValue(key, out var old))
             _byVersion.Remove(old.Version);
         _entries[key] = entry;

@@ -27,6 +27,10 @@ public sealed class PhiAccrualFailureDetector
     private Int128 _sumOfSquares;
     private long? _lastArrivalMs;
 
+    // Before this instant phi is surely below the threshold (see IsAvailable); long.MinValue when not yet worked out
+    // for the current history. Checks far outnumber heartbeats, and this spares them the exp and log.
+    private long _surelyAvailableBeforeMs = long.MinValue;
+
     /// <summary>Creates a detector with no arrival yet and a history seeded from <see cref="FailureDetectorSettings.FirstHeartbeatEstimate"/>.</summary>
     public PhiAccrualFailureDetector(FailureDetectorSettings settings)
     {
@@ -89,6 +93,7 @@ public sealed class PhiAccrualFailureDetector
     /// </remarks>
     public void Heartbeat(long nowMs)
     {
+        _surelyAvailableBeforeMs = long.MinValue;
         if (_lastArrivalMs is { } last)
         {
             var interval = Math.Min(ElapsedMs(last, nowMs), SilenceToThresholdMs);
@@ -115,7 +120,23 @@ public sealed class PhiAccrualFailureDetector
     }
 
     /// <summary>True while <see cref="Phi"/> at <paramref name="nowMs"/> is at most the threshold.</summary>
-    public bool IsAvailable(long nowMs) => Phi(nowMs) <= Settings.Threshold;
+    public bool IsAvailable(long nowMs)
+    {
+        if (nowMs < _surelyAvailableBeforeMs)
+            return true;
+        if (Phi(nowMs) > Settings.Threshold)
+            return false;
+        if (_lastArrivalMs is { } last && _surelyAvailableBeforeMs == long.MinValue)
+        {
+            // Phi rises with the silence and reaches the threshold at SilenceToThresholdMs; a millisecond (and a
+            // billionth) short of that it is below the threshold by far more than rounding, so the answer is the same.
+            var silence = SilenceToThresholdMs;
+            var safe = Math.Floor(silence - (silence * 1e-9)) - 1;
+            _surelyAvailableBeforeMs = safe is > 0 and < 1e15 && last < long.MaxValue / 2 ? last + (long)safe : long.MinValue + 1;
+        }
+
+        return true;
+    }
 
     private double EffectiveStdDeviationMs => Math.Max(StdDeviationMs, _minStdMs);
 
