@@ -101,6 +101,31 @@ public sealed class DigestTests
         Assert.True(firstSubsets.Count > 250, $"only {firstSubsets.Count} different subsets in 300 rounds");
     }
 
+    [Fact]
+    public void A_peer_that_just_changed_leads_the_next_partial_digests_and_then_falls_back_to_sampling()
+    {
+        var rng = new Random(46);
+        var hub = HubKnowing(200, rng);
+        for (var i = 0; i < 200; i++)
+            hub.BuildDigest(400, rng); // the peers learned while building the hub are news too: let it go stale
+
+        var writer = NewNode("writer", 3000, generation: 7);
+        writer.Set("k", "v1", 0);
+        Pull(hub, writer, rng);
+        writer.Set("k", "v2", 0);
+        Pull(hub, writer, rng); // a newer version of a known peer is news as well
+
+        var digests = Enumerable.Range(0, 80).Select(_ => hub.BuildDigest(400, rng)).ToArray();
+        var leading = digests.TakeWhile(d => d.Entries[1].NodeId == "writer").Count();
+
+        Assert.All(digests, d => Assert.False(d.IsComplete));
+        Assert.All(digests.Take(leading), d => AssertMatchesView(hub, d.Entries[1]));
+        // News for a bounded number of digests (about 2 log2 N + 4 for 202 nodes), then only as often as sampling has it.
+        Assert.InRange(leading, 10, 40);
+        var later = digests.Skip(leading).Count(d => d.Entries.Any(e => e.NodeId == "writer"));
+        Assert.True(later < (80 - leading) / 2, $"the writer was still in {later} of the {80 - leading} later digests");
+    }
+
     [Theory]
     [InlineData(WireFormat.MinimumBudget - 1)]
     [InlineData(WireFormat.MaximumBudget + 1)]
