@@ -45,11 +45,16 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     private readonly HashSet<EndPoint> _knownEndPoints = new();
     private readonly Dictionary<string, long> _lastArrivalTold = new(StringComparer.Ordinal);
     private readonly List<IActorRef> _addressWaiters = new();
+
+    // Datagrams told to this actor by the stream and not yet processed; a full window backpressures the transport.
+    private readonly InboundWindow _inboundWindow = new(InboundWindowSize);
     private readonly List<string> _targets = new();
     private readonly List<string> _pushTargets = new();
     private readonly List<string> _seedTargets = new();
     private readonly List<string> _liveScratch = new();
     private readonly List<string> _downScratch = new();
+
+    private const int InboundWindowSize = 64;
 
     private ClusterState _state = null!;
     private IActorRef _subscription = ActorRefs.Nobody;
@@ -115,14 +120,14 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
             return;
         }
 
+        var instance = _instance;
         var ((outbound, bound), killSwitch) = Source.ActorRef<Datagram>(1024, OverflowStrategy.DropHead)
             .ViaMaterialized(flow, Keep.Both)
             .ViaMaterialized(KillSwitches.Single<Datagram>(), Keep.Both)
-            .To(Sink.ActorRefWithAck<Datagram>(Self, StreamInit.Instance, StreamAck.Instance, StreamCompleted.Instance, ex => new TransportFailed(ex, _instance)))
+            .To(Sink.FromGraph(new InboxSink<Datagram>(Self, _inboundWindow, StreamCompleted.Instance, ex => new TransportFailed(ex, instance))))
             .Run(materializer);
         _outbound = outbound;
         _killSwitch = killSwitch;
-        var instance = _instance;
         bound.PipeTo(Self, success: ep => new TransportBound(ep, instance), failure: ex => new TransportFailed(ex, instance));
     }
 
@@ -149,7 +154,6 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         });
         Receive<TransportBound>(_ => { }); // a previous instance's stream
         Receive<TransportFailed>(_ => { });
-        Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
         Receive<GetLocalAddress>(_ => _addressWaiters.Add(Sender));
         ReceiveAny(_ => Stash.Stash());
     }
@@ -186,10 +190,15 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         Receive<LivenessTick>(_ => CheckLiveness());
         Receive<Datagram>(d =>
         {
-            Sender.Tell(StreamAck.Instance);
-            OnDatagram(d);
+            try
+            {
+                OnDatagram(d);
+            }
+            finally
+            {
+                _inboundWindow.Processed();
+            }
         });
-        Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
         Receive<StreamCompleted>(_ => _log.Debug("Transport of {0} completed", _settings.NodeId));
         // Let the supervisor restart the node (a new incarnation with a fresh socket) rather than run deaf and mute.
         Receive<TransportFailed>(m => m.Instance == _instance, m => throw new InvalidOperationException($"The transport of node {_settings.NodeId} failed.", m.Cause));

@@ -18,16 +18,6 @@ internal sealed record TransportBound(EndPoint EndPoint, Guid Instance);
 // The stream dies with its gossiper and reports that to it: after the gossiper stopped, that is no news (no dead letter).
 internal sealed record TransportFailed(Exception Cause, Guid Instance) : Akka.Event.IDeadLetterSuppression;
 
-internal sealed record StreamInit
-{
-    public static readonly StreamInit Instance = new();
-}
-
-internal sealed record StreamAck
-{
-    public static readonly StreamAck Instance = new();
-}
-
 internal sealed record StreamCompleted : Akka.Event.IDeadLetterSuppression
 {
     public static readonly StreamCompleted Instance = new();
