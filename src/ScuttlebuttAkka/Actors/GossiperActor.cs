@@ -466,7 +466,9 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
 
     private void OnTransition(string peerId, LivenessTransition transition)
     {
-        var liveness = _liveness[peerId];
+        // An earlier transition of the same batch may have removed the peer already.
+        if (!_liveness.TryGetValue(peerId, out var liveness))
+            return;
         var child = _children[peerId];
         var phi = liveness.Phi(_clock.NowMs);
         if (!_state.TryGetNode(peerId, out var node))
