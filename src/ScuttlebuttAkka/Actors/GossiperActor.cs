@@ -13,8 +13,9 @@ namespace ScuttlebuttAkka.Actors;
 
 /// <summary>
 /// One Scuttlebutt node. Runs a round every gossip interval over the datagram flow (UDP by default), does the
-/// three-step digest/delta exchange with the protocol core, keeps one <see cref="PeerStateActor"/> child per known
-/// peer for liveness, and hands every change to its <see cref="SubscriptionActor"/>, which publishes the events.
+/// three-step digest/delta exchange with the protocol core, runs every known peer's failure detector and lifecycle
+/// (<see cref="PeerLiveness"/>) on its own thread, keeps one <see cref="PeerStateActor"/> child per known peer, and
+/// hands every change to its <see cref="SubscriptionActor"/>, which publishes the events.
 /// Spawn it with <see cref="Props(ScuttlebuttSettings)"/> or use <see cref="ScuttlebuttNode"/>.
 /// </summary>
 public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
@@ -33,17 +34,27 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     private readonly Seeds.ISeedProvider _seedProvider;
 
     private readonly Dictionary<string, IActorRef> _children = new(StringComparer.Ordinal);
+
+    // The detectors live here, not in the children: the gossiper sees every heartbeat advance, and feeding a child
+    // actor each one (and a timer per child to check phi) cost more CPU at idle than all the protocol work together.
+    private readonly Dictionary<string, PeerLiveness> _liveness = new(StringComparer.Ordinal);
+    private readonly List<(string PeerId, LivenessTransition Transition)> _transitions = new();
     private readonly Dictionary<string, PeerStatus> _status = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IPEndPoint> _resolved = new(StringComparer.Ordinal);
     private readonly HashSet<string> _resolving = new(StringComparer.Ordinal);
     private readonly HashSet<EndPoint> _knownEndPoints = new();
     private readonly Dictionary<string, long> _lastArrivalTold = new(StringComparer.Ordinal);
     private readonly List<IActorRef> _addressWaiters = new();
+
+    // Datagrams told to this actor by the stream and not yet processed; a full window backpressures the transport.
+    private readonly InboundWindow _inboundWindow = new(InboundWindowSize);
     private readonly List<string> _targets = new();
     private readonly List<string> _pushTargets = new();
     private readonly List<string> _seedTargets = new();
     private readonly List<string> _liveScratch = new();
     private readonly List<string> _downScratch = new();
+
+    private const int InboundWindowSize = 64;
 
     private ClusterState _state = null!;
     private IActorRef _subscription = ActorRefs.Nobody;
@@ -109,14 +120,14 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
             return;
         }
 
+        var instance = _instance;
         var ((outbound, bound), killSwitch) = Source.ActorRef<Datagram>(1024, OverflowStrategy.DropHead)
             .ViaMaterialized(flow, Keep.Both)
             .ViaMaterialized(KillSwitches.Single<Datagram>(), Keep.Both)
-            .To(Sink.ActorRefWithAck<Datagram>(Self, StreamInit.Instance, StreamAck.Instance, StreamCompleted.Instance, ex => new TransportFailed(ex, _instance)))
+            .To(Sink.FromGraph(new InboxSink<Datagram>(Self, _inboundWindow, StreamCompleted.Instance, ex => new TransportFailed(ex, instance))))
             .Run(materializer);
         _outbound = outbound;
         _killSwitch = killSwitch;
-        var instance = _instance;
         bound.PipeTo(Self, success: ep => new TransportBound(ep, instance), failure: ex => new TransportFailed(ex, instance));
     }
 
@@ -143,7 +154,6 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         });
         Receive<TransportBound>(_ => { }); // a previous instance's stream
         Receive<TransportFailed>(_ => { });
-        Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
         Receive<GetLocalAddress>(_ => _addressWaiters.Add(Sender));
         ReceiveAny(_ => Stash.Stash());
     }
@@ -171,22 +181,28 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         // Gossip at once so a fresh node joins without waiting a whole interval.
         Self.Tell(GossipTick.Instance);
         Timers.StartPeriodicTimer("round", GossipTick.Instance, _settings.GossipInterval);
+        Timers.StartPeriodicTimer("liveness", LivenessTick.Instance, LivenessCheckInterval);
     }
 
     private void Running()
     {
         Receive<GossipTick>(_ => Round());
+        Receive<LivenessTick>(_ => CheckLiveness());
         Receive<Datagram>(d =>
         {
-            Sender.Tell(StreamAck.Instance);
-            OnDatagram(d);
+            try
+            {
+                OnDatagram(d);
+            }
+            finally
+            {
+                _inboundWindow.Processed();
+            }
         });
-        Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
         Receive<StreamCompleted>(_ => _log.Debug("Transport of {0} completed", _settings.NodeId));
         // Let the supervisor restart the node (a new incarnation with a fresh socket) rather than run deaf and mute.
         Receive<TransportFailed>(m => m.Instance == _instance, m => throw new InvalidOperationException($"The transport of node {_settings.NodeId} failed.", m.Cause));
         Receive<TransportFailed>(_ => { }); // a previous instance's stream: already shut down
-        Receive<PeerTransitioned>(OnTransition);
         Receive<SeedsResolved>(m =>
         {
             _seedRequestPending = false;
@@ -215,7 +231,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     // ------------------------------------------------------------------ rounds
 
     // Phi is checked once a round, but no more often than every 250 ms: a quarter second is small beside detection
-    // times of a second or more, and it spares many timer messages when a node has many peers.
+    // times of a second or more, and it spares work when a node has many peers.
     private TimeSpan LivenessCheckInterval => TimeSpan.FromMilliseconds(Math.Max(_settings.GossipInterval.TotalMilliseconds, 250));
 
     private void Round()
@@ -357,10 +373,17 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
                     case NodeRestarted r:
                         _status[r.NodeId] = PeerStatus.Alive;
                         Learn(r.Address);
-                        if (_children.TryGetValue(r.NodeId, out var child))
-                            child.Tell(new PeerRestartedNotice(r.NewGeneration, _clock.NowMs));
+                        if (_liveness.TryGetValue(r.NodeId, out var restarted))
+                        {
+                            if (r.NewGeneration > restarted.Generation)
+                                restarted.OnRestarted(r.NewGeneration, _clock.NowMs);
+                            _children[r.NodeId].Tell(new PeerRestartedNotice(r.NewGeneration));
+                        }
                         else
+                        {
                             AddPeer(r.NodeId, r.NewGeneration, r.Address);
+                        }
+
                         events.Add(new PeerEvent.Restarted(self, r.NodeId, r.OldGeneration, r.NewGeneration, r.Address));
                         break;
                     case KeyUpdated u:
@@ -370,8 +393,8 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
                         events.Add(new PeerEvent.KeyDeleted(self, k.NodeId, k.Key, k.Version));
                         break;
                     case NodeLeft l:
-                        if (_children.TryGetValue(l.NodeId, out var leaving))
-                            leaving.Tell(new PeerLeftNotice(_clock.NowMs));
+                        if (_liveness.TryGetValue(l.NodeId, out var leaving))
+                            _transitions.Add((l.NodeId, leaving.OnLeft(_clock.NowMs)));
                         break;
                 }
             }
@@ -385,21 +408,47 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
 
         if (report.HeartbeatsAdvanced.Count > 0)
         {
-            // A peer's heartbeat often advances twice in one round (in a digest and in a reply); telling its child once
-            // per half interval keeps the detector's samples meaningful at half the messages.
+            // A peer's heartbeat often advances twice in one round (in a digest and in a reply); counting it at most
+            // once per half interval keeps the detector's samples about the peer, not about how gossip reached us.
             var now = _clock.NowMs;
             var minGap = (long)(_settings.GossipInterval.TotalMilliseconds / 2);
-            HeartbeatArrived? arrived = null;
             foreach (var id in report.HeartbeatsAdvanced)
             {
-                if (!_children.TryGetValue(id, out var child))
+                if (!_liveness.TryGetValue(id, out var liveness))
                     continue;
                 if (_lastArrivalTold.TryGetValue(id, out var last) && now - last < minGap)
                     continue;
                 _lastArrivalTold[id] = now;
-                child.Tell(arrived ??= new HeartbeatArrived(now));
+                _transitions.Add((id, liveness.OnHeartbeat(now)));
             }
         }
+
+        // After the message's own events, as when the children reported transitions back a moment later.
+        ApplyTransitions();
+    }
+
+    private void CheckLiveness()
+    {
+        var now = _clock.NowMs;
+        foreach (var (id, liveness) in _liveness)
+        {
+            if (liveness.Status == PeerStatus.Alive)
+                ScuttlebuttMetrics.RecordPhi(_settings.NodeId, liveness.Phi(now));
+            _transitions.Add((id, liveness.Check(now)));
+        }
+
+        ApplyTransitions();
+    }
+
+    private void ApplyTransitions()
+    {
+        foreach (var (id, transition) in _transitions)
+        {
+            if (transition != LivenessTransition.None)
+                OnTransition(id, transition);
+        }
+
+        _transitions.Clear();
     }
 
     private void AddPeer(string id, long generation, string address)
@@ -407,66 +456,74 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         if (_children.ContainsKey(id))
             return;
         var child = Context.ActorOf(
-            PeerStateActor.Props(_settings.NodeId, id, generation, _clock.NowMs, _settings.Liveness, _clock, LivenessCheckInterval),
+            PeerStateActor.Props(_settings.NodeId, id, generation),
             "peer-" + (++_childSequence).ToString(System.Globalization.CultureInfo.InvariantCulture));
         _children[id] = child;
+        _liveness[id] = new PeerLiveness(id, generation, _settings.Liveness, _clock.NowMs);
         _status[id] = PeerStatus.Alive;
         Learn(address);
     }
 
-    private void OnTransition(PeerTransitioned m)
+    private void OnTransition(string peerId, LivenessTransition transition)
     {
-        var held = _state.TryGetNode(m.PeerId, out var node);
-        if (!held || node.Generation != m.Generation)
+        // An earlier transition of the same batch may have removed the peer already.
+        if (!_liveness.TryGetValue(peerId, out var liveness))
+            return;
+        var child = _children[peerId];
+        var phi = liveness.Phi(_clock.NowMs);
+        if (!_state.TryGetNode(peerId, out var node))
         {
-            if (m.Transition == LivenessTransition.Removed)
+            // Not expected (the view and the detectors gain and lose peers together), but a detector must never
+            // outlive its peer: drop it quietly rather than report a peer the view no longer has.
+            if (transition == LivenessTransition.Removed)
             {
-                // The child stopped itself judging an old incarnation, so the restart notice we sent it was lost:
-                // the incarnation we hold now needs a child of its own, or it would never be judged at all.
-                _children.Remove(m.PeerId);
-                if (held)
-                    AddPeer(m.PeerId, node.Generation, node.Address);
+                DropPeer(peerId);
+                Context.Stop(child);
             }
 
-            return; // about an incarnation we no longer hold
+            return;
         }
 
+        child.Tell(new PeerTransitioned(peerId, liveness.Generation, transition, phi));
         var self = _settings.NodeId;
         PeerEvent? e = null;
-        switch (m.Transition)
+        switch (transition)
         {
             case LivenessTransition.Down:
-                _status[m.PeerId] = PeerStatus.Down;
-                _state.SetDown(m.PeerId, true);
-                e = new PeerEvent.Down(self, m.PeerId, m.Phi);
-                _log.Info("{0}: peer {1} is down (phi {2:F1})", self, m.PeerId, m.Phi);
+                _status[peerId] = PeerStatus.Down;
+                _state.SetDown(peerId, true);
+                e = new PeerEvent.Down(self, peerId, phi);
                 break;
             case LivenessTransition.Up:
-                _status[m.PeerId] = PeerStatus.Alive;
-                _state.SetDown(m.PeerId, false);
-                e = new PeerEvent.Up(self, m.PeerId);
-                _log.Info("{0}: peer {1} is up again", self, m.PeerId);
+                _status[peerId] = PeerStatus.Alive;
+                _state.SetDown(peerId, false);
+                e = new PeerEvent.Up(self, peerId);
                 break;
             case LivenessTransition.Left:
-                _status[m.PeerId] = PeerStatus.Left;
-                e = new PeerEvent.Left(self, m.PeerId, m.Generation);
-                _log.Info("{0}: peer {1} left", self, m.PeerId);
+                _status[peerId] = PeerStatus.Left;
+                e = new PeerEvent.Left(self, peerId, liveness.Generation);
                 break;
             case LivenessTransition.Removed:
-                _state.Remove(m.PeerId, _clock.NowMs + (long)_settings.RemovedPeerMemory.TotalMilliseconds);
+                _state.Remove(peerId, _clock.NowMs + (long)_settings.RemovedPeerMemory.TotalMilliseconds);
                 Forget(node.Address);
-                _status.Remove(m.PeerId);
-                _children.Remove(m.PeerId);
-                _lastArrivalTold.Remove(m.PeerId);
-                e = new PeerEvent.Removed(self, m.PeerId);
+                DropPeer(peerId);
+                e = new PeerEvent.Removed(self, peerId);
                 break;
         }
 
         if (e is null)
             return;
-        RefreshPeerInfo(m.PeerId);
+        RefreshPeerInfo(peerId);
         PublishView();
         _subscription.Tell(new PublishEvents(new[] { e }, _viewHolder.View));
+    }
+
+    private void DropPeer(string peerId)
+    {
+        _status.Remove(peerId);
+        _children.Remove(peerId);
+        _liveness.Remove(peerId);
+        _lastArrivalTold.Remove(peerId);
     }
 
     // ------------------------------------------------------------------ local writes and leave

@@ -1,66 +1,67 @@
 using Akka.Actor;
-using ScuttlebuttAkka.Diagnostics;
+using Akka.Event;
 using ScuttlebuttAkka.Protocol;
 
 namespace ScuttlebuttAkka.Actors;
 
 /// <summary>
-/// One known peer, child of the <see cref="GossiperActor"/>: owns the peer's failure detector and liveness
-/// (alive, down, up again, left, removed after expiry) and reports each transition to the gossiper. It stops when
-/// the peer is removed. The decisions live in <see cref="PeerLiveness"/>; this actor gives it time and messages.
+/// One known peer, child of the <see cref="GossiperActor"/>, alive for as long as the node knows the peer: it is told
+/// every liveness transition and restart of its peer, logs it under the peer's own actor path, and stops when the
+/// peer is removed. The failure detector itself (<see cref="PeerLiveness"/>) runs in the gossiper, which sees every
+/// heartbeat advance as it applies a message: handing each one to a child actor cost more CPU than the protocol.
 /// </summary>
-public sealed class PeerStateActor : ReceiveActor, IWithTimers
+public sealed class PeerStateActor : ReceiveActor
 {
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _observer;
-    private readonly IClock _clock;
-    private readonly PeerLiveness _liveness;
+    private readonly string _peerId;
 
-    /// <summary>
-    /// Creates the actor of peer <paramref name="peerId"/> seen by <paramref name="observer"/>, first heard of at
-    /// <paramref name="discoveredAtMs"/> (passed in: the actor may be constructed a little later).
-    /// </summary>
-    public PeerStateActor(string observer, string peerId, long generation, long discoveredAtMs, LivenessSettings settings, IClock clock, TimeSpan checkInterval)
+    /// <summary>Creates the actor of peer <paramref name="peerId"/> (incarnation <paramref name="generation"/>) as seen by <paramref name="observer"/>.</summary>
+    public PeerStateActor(string observer, string peerId, long generation)
     {
         _observer = observer;
-        _clock = clock;
-        _liveness = new PeerLiveness(peerId, generation, settings, discoveredAtMs);
-
-        Receive<HeartbeatArrived>(m => Report(_liveness.OnHeartbeat(m.AtMs)));
+        _peerId = peerId;
+        Generation = generation;
+        Receive<PeerTransitioned>(OnTransition);
         Receive<PeerRestartedNotice>(m =>
         {
-            if (m.Generation > _liveness.Generation)
-                _liveness.OnRestarted(m.Generation, m.AtMs);
+            if (m.Generation <= Generation)
+                return;
+            Generation = m.Generation;
+            Status = PeerStatus.Alive;
+            _log.Info("{0}: peer {1} restarted as generation {2}", _observer, _peerId, Generation);
         });
-        Receive<PeerLeftNotice>(m => Report(_liveness.OnLeft(m.AtMs)));
-        Receive<LivenessCheck>(_ =>
-        {
-            var now = _clock.NowMs;
-            if (_liveness.Status == PeerStatus.Alive)
-                ScuttlebuttMetrics.RecordPhi(_observer, _liveness.Phi(now));
-            Report(_liveness.Check(now));
-        });
-        CheckInterval = checkInterval;
     }
 
-    /// <inheritdoc />
-    public ITimerScheduler Timers { get; set; } = null!;
+    private long Generation { get; set; }
 
-    private TimeSpan CheckInterval { get; }
+    private PeerStatus Status { get; set; } = PeerStatus.Alive;
 
     /// <summary>Props for a peer actor.</summary>
-    public static Props Props(string observer, string peerId, long generation, long discoveredAtMs, LivenessSettings settings, IClock clock, TimeSpan checkInterval) =>
-        Akka.Actor.Props.Create(() => new PeerStateActor(observer, peerId, generation, discoveredAtMs, settings, clock, checkInterval));
+    public static Props Props(string observer, string peerId, long generation) =>
+        Akka.Actor.Props.Create(() => new PeerStateActor(observer, peerId, generation));
 
-    /// <inheritdoc />
-    protected override void PreStart() =>
-        Timers.StartPeriodicTimer("liveness", LivenessCheck.Instance, CheckInterval);
-
-    private void Report(LivenessTransition transition)
+    private void OnTransition(PeerTransitioned m)
     {
-        if (transition == LivenessTransition.None)
-            return;
-        Context.Parent.Tell(new PeerTransitioned(_liveness.NodeId, _liveness.Generation, transition, _liveness.Phi(_clock.NowMs)));
-        if (transition == LivenessTransition.Removed)
-            Context.Stop(Self);
+        Generation = m.Generation;
+        switch (m.Transition)
+        {
+            case LivenessTransition.Down:
+                Status = PeerStatus.Down;
+                _log.Info("{0}: peer {1} is down (phi {2:F1})", _observer, _peerId, m.Phi);
+                break;
+            case LivenessTransition.Up:
+                Status = PeerStatus.Alive;
+                _log.Info("{0}: peer {1} is up again", _observer, _peerId);
+                break;
+            case LivenessTransition.Left:
+                Status = PeerStatus.Left;
+                _log.Info("{0}: peer {1} left", _observer, _peerId);
+                break;
+            case LivenessTransition.Removed:
+                _log.Info("{0}: peer {1} removed after {2} (generation {3})", _observer, _peerId, Status == PeerStatus.Left ? "leaving" : "being down", Generation);
+                Context.Stop(Self);
+                break;
+        }
     }
 }

@@ -42,9 +42,9 @@ public sealed class GossiperActorTests : TestKit
         return Flow.FromSinkAndSource(sink, source, Keep.None).MapMaterializedValue(_ => Task.FromResult<EndPoint>(Bound));
     }
 
-    private async Task<(IActorRef Gossiper, DatagramCodec Codec, ViewHolder View)> StartAsync()
+    private async Task<(IActorRef Gossiper, DatagramCodec Codec, ViewHolder View)> StartAsync(ScuttlebuttSettings? custom = null)
     {
-        var settings = Settings;
+        var settings = custom ?? Settings;
         var view = new ViewHolder(settings.NodeId);
         var gossiper = Sys.ActorOf(GossiperActor.Props(settings, ProbeTransport, view));
         await gossiper.Ask<LocalAddress>(GetLocalAddress.Instance, Wait);
@@ -152,5 +152,56 @@ public sealed class GossiperActorTests : TestKit
         Assert.Equal(3, forwarded.HopsLeft);
         Assert.Equal("2", Assert.Single(Assert.Single(forwarded.Delta.Nodes).Pairs).Value);
         AwaitAssert(() => Assert.Equal("2", view.View.TryLookup("pusher", "k", out var v) ? v : null), Wait);
+    }
+
+    [Fact]
+    public async Task A_silent_peer_goes_down_comes_back_up_on_a_heartbeat_and_is_removed_after_the_expiry()
+    {
+        // Real timers drive the checks (every 250 ms) and the rounds; the manual clock alone decides what phi sees.
+        var clock = new ManualClock(1_000_000);
+        var settings = Settings with { GossipInterval = TimeSpan.FromMilliseconds(100), Clock = clock };
+        Sys.EventStream.Subscribe(TestActor, typeof(PeerEvent));
+        var (_, codec, view) = await StartAsync(settings);
+        _outbound.Request(long.MaxValue);
+
+        var peer = new ClusterState("peer", 5, GossipAddress.Format(Seed));
+        var random = new Random(4);
+        void Beat()
+        {
+            // Wait for the answer: the heartbeat must be seen before the test moves the clock on.
+            peer.BumpHeartbeat();
+            _inbound.SendNext(new Datagram(codec.Encode(new DigestRequest(peer.BuildDigest(1400, random))), Seed));
+            while (true)
+            {
+                // The rounds' own digests come out in between; only the reply to this one counts.
+                var sent = _outbound.ExpectNext(Wait);
+                if (codec.TryDecode(sent.Payload.Span, out var message) == DropReason.None && message is DigestResponse)
+                    return;
+            }
+        }
+
+        var everything = new Digest(Array.Empty<DigestEntry>(), IsComplete: true);
+        _inbound.SendNext(new Datagram(codec.Encode(new DeltaMessage(peer.BuildDelta(everything, 1400, random))), Seed));
+        FishForMessage(m => m is PeerEvent.Joined { PeerId: "peer" }, Wait);
+        for (var i = 0; i < 10; i++)
+        {
+            clock.Advance(100);
+            Beat();
+        }
+
+        clock.Advance(60_000);
+        var down = (PeerEvent.Down)FishForMessage(m => m is PeerEvent.Down { PeerId: "peer" }, Wait);
+        Assert.True(down.Phi > settings.Liveness.Detector.Threshold);
+        Assert.Equal(PeerStatus.Down, view.View.Peers["peer"].Status);
+
+        Beat();
+        FishForMessage(m => m is PeerEvent.Up { PeerId: "peer" }, Wait);
+        Assert.Equal(PeerStatus.Alive, view.View.Peers["peer"].Status);
+
+        clock.Advance(60_000);
+        FishForMessage(m => m is PeerEvent.Down { PeerId: "peer" }, Wait);
+        clock.Advance((long)settings.Liveness.DownExpiry.TotalMilliseconds + 1);
+        FishForMessage(m => m is PeerEvent.Removed { PeerId: "peer" }, Wait);
+        AwaitAssert(() => Assert.False(view.View.Peers.ContainsKey("peer")), Wait);
     }
 }
