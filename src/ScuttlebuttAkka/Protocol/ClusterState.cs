@@ -218,7 +218,7 @@ public sealed class ClusterState
             return new Digest(all, IsComplete: true);
         }
 
-        // Partial: self first (so the receiver always hears our heartbeat), then recent news in up to half the body,
+        // Partial: self first (so the receiver always hears our heartbeat), then recent news in up to a quarter of the body,
         // then a random sample that fits.
         var selected = _selected;
         selected.Clear();
@@ -231,8 +231,8 @@ public sealed class ClusterState
         watermarks = 0;
         var since = NewsSince();
         var newsMisses = 0;
-        for (var n = _newestNews; n is not null && n.NewsAt >= since && body / 2 - used >= 8 && newsMisses < 16; n = n.OlderNews)
-            newsMisses = TryPick(n, body / 2, pick, ref used, ref watermarks) ? 0 : newsMisses + 1;
+        for (var n = _newestNews; n is not null && n.NewsAt >= since && body / 4 - used >= 8 && newsMisses < 16; n = n.OlderNews)
+            newsMisses = TryPick(n, body / 4, pick, ref used, ref watermarks) ? 0 : newsMisses + 1;
 
         var count = _nodeList.Count;
         if (_permutation.Length < count)
