@@ -230,9 +230,10 @@ public sealed class ClusterState
         Self.PickMark = pick;
         watermarks = 0;
         var since = NewsSince();
+        var newsRoom = body / 4; // the rest stays for the random sample, which carries the heartbeats (docs/protocol.md)
         var newsMisses = 0;
-        for (var n = _newestNews; n is not null && n.NewsAt >= since && body / 4 - used >= 8 && newsMisses < 16; n = n.OlderNews)
-            newsMisses = TryPick(n, body / 4, pick, ref used, ref watermarks) ? 0 : newsMisses + 1;
+        for (var n = _newestNews; n is not null && n.NewsAt >= since && newsRoom - used >= 8 && newsMisses < 16; n = n.OlderNews)
+            newsMisses = TryPick(n, newsRoom, pick, ref used, ref watermarks) ? 0 : newsMisses + 1;
 
         var count = _nodeList.Count;
         if (_permutation.Length < count)

@@ -65,7 +65,7 @@ public sealed class AgentProcessTests
         {
             var agentDll = Path.Combine(AppContext.BaseDirectory, "ScuttlebuttAkka.Agent.dll");
             Assert.True(File.Exists(agentDll), $"The agent is not built next to the tests: {agentDll}");
-            var info = new ProcessStartInfo(DotnetHost())
+            var info = new ProcessStartInfo(DotnetHost.Path)
             {
                 RedirectStandardInput = true,
                 RedirectStandardOutput = true,
@@ -159,13 +159,6 @@ public sealed class AgentProcessTests
             }
 
             _process.Dispose();
-        }
-
-        private static string DotnetHost()
-        {
-            // Set by the dotnet CLI for the processes it runs (such as the test host); the same runtime runs the agent.
-            var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-            return !string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet";
         }
     }
 }

@@ -77,7 +77,7 @@ public sealed class BenchSimTransportTests : IDisposable
 
     private static async Task<(int Exit, string Output)> RunAsync(params string[] args)
     {
-        var info = new ProcessStartInfo(DotnetHost())
+        var info = new ProcessStartInfo(DotnetHost.Path)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -117,11 +117,5 @@ public sealed class BenchSimTransportTests : IDisposable
         var dll = Path.Combine(root.FullName, "bench", "ScuttlebuttAkka.Bench", "bin", configuration, framework, "ScuttlebuttAkka.Bench.dll");
         Assert.True(File.Exists(dll), $"The bench is not built: {dll}");
         return dll;
-    }
-
-    private static string DotnetHost()
-    {
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        return !string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet";
     }
 }

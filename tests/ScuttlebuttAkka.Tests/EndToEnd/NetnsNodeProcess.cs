@@ -51,7 +51,7 @@ internal sealed class NetnsNodeProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "netns", "exec", netns, DotnetHost(), dll }.Concat(nodeArguments))
+        foreach (var a in new[] { "netns", "exec", netns, DotnetHost.Path, dll }.Concat(nodeArguments))
             start.ArgumentList.Add(a);
         return new NetnsNodeProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start ip netns exec"));
     }
@@ -90,13 +90,6 @@ internal sealed class NetnsNodeProcess : IDisposable
         {
             _process.Dispose();
         }
-    }
-
-    private static string DotnetHost()
-    {
-        // The test host runs under the same dotnet; fall back to the one on PATH.
-        var current = Environment.ProcessPath;
-        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
     }
 
     private void OnLine(string? line)
