@@ -11,6 +11,7 @@ public sealed partial class ClusterSimulator
         var now = NowMs;
         var state = node.State!;
         node.RoundNumber++;
+        node.IntroductionsLeft = ClusterState.IntroductionsPerRound;
         node.Rounds++;
         Metrics.NodeRounds++;
         RoundChores.Run(state, node.RoundNumber, now, _settings.GossipInterval, _settings.TombstoneGracePeriod);
@@ -24,6 +25,9 @@ public sealed partial class ClusterSimulator
         if (node.LeaveRoundsLeft > 0)
             node.LeaveRoundsLeft--;
 
+        // Like the actor: peers are judged at the start of every round, before targets are chosen.
+        if (Options.FailureDetection)
+            CheckPeers(node);
         CollectPeers(node);
         GossipTargets.Choose(node.Live, node.Down, node.Seeds, _settings.DownPeerGossipProbability, _settings.SeedGossipProbability, _random, node.Targets, node.SeedTargets);
         if (node.Live.Count == 0 && !node.SeedRequestPending)
@@ -130,7 +134,31 @@ public sealed partial class ClusterSimulator
         if (message is PushMessage push && push.NextHop(report) is { } next)
             PushTo(node, next, except: from);
         Process(node, report);
+        if (message is not PushMessage)
+            Introduce(node, report, from);
         TrackArrivals(node, message!);
+    }
+
+    // Mirrors GossiperActor.Introduce: pass on at once the nodes the sender introduced first-hand.
+    private void Introduce(SimulatedNode node, ApplyReport report, string from)
+    {
+        foreach (var change in report.Changes)
+        {
+            if (node.IntroductionsLeft == 0)
+                return;
+            var (id, address) = change switch
+            {
+                NodeDiscovered d => (d.NodeId, d.Address),
+                NodeRestarted r => (r.NodeId, r.Address),
+                _ => (null, null),
+            };
+            if (id is null || address != from)
+                continue;
+            node.IntroductionsLeft--;
+            var delta = node.State!.BuildIntroductionDelta(id, BudgetOf(node) - 1, _random);
+            if (!delta.IsEmpty)
+                PushTo(node, new PushMessage(PushMessage.HopsFor(node.State.Nodes.Count), delta), except: from);
+        }
     }
 
     private void Process(SimulatedNode node, ApplyReport report)
@@ -193,6 +221,9 @@ public sealed partial class ClusterSimulator
             if (node.Liveness.TryGetValue(id, out var liveness))
                 OnTransition(node, id, liveness.Generation, liveness.OnHeartbeat(now));
         }
+
+        if (report.SuspicionsChanged)
+            CheckPeers(node);
     }
 
     private void AddPeer(SimulatedNode node, string id, long generation, string address)
@@ -218,14 +249,53 @@ public sealed partial class ClusterSimulator
         var peers = node.CheckScratch;
         peers.Clear();
         peers.AddRange(node.Liveness.Values);
+        var corroborate = _settings.Liveness.Detector.Corroborations > 0 && node.State!.DigestsComplete;
         foreach (var liveness in peers)
         {
-            var transition = liveness.Check(now);
+            var others = corroborate && liveness.Status == PeerStatus.Alive && liveness.IsSuspect(now)
+                ? node.State!.CountSuspicions(liveness.NodeId, liveness.Generation, id => node.Liveness.TryGetValue(id, out var o) && o.Status == PeerStatus.Alive)
+                : 0;
+            var transition = liveness.Check(now, others);
             if (transition != LivenessTransition.None)
                 OnTransition(node, liveness.NodeId, liveness.Generation, transition);
         }
 
-        Schedule(now + _intervalMs, new ScheduledEvent(EventKind.LivenessCheck, node.Index, node.Incarnation, -1, null, null));
+        if (_settings.Liveness.Detector.Corroborations > 0)
+            SaySuspicions(node, now, corroborate);
+    }
+
+    // Mirrors GossiperActor.SaySuspicions.
+    private void SaySuspicions(SimulatedNode node, long now, bool aloud)
+    {
+        var state = node.State!;
+        var before = state.Self.MaxVersion;
+        foreach (var (id, liveness) in node.Liveness)
+        {
+            var suspect = aloud && liveness.IsSuspect(now);
+            if (suspect == node.Suspected.Contains(id))
+                continue;
+            if (suspect)
+                node.Suspected.Add(id);
+            else
+                node.Suspected.Remove(id);
+            state.SetSuspicion(id, liveness.Generation, suspect, now);
+        }
+
+        foreach (var id in node.Suspected)
+        {
+            if (!node.Liveness.ContainsKey(id))
+                node.DroppedScratch.Add(id);
+        }
+
+        foreach (var id in node.DroppedScratch)
+        {
+            node.Suspected.Remove(id);
+            state.SetSuspicion(id, 0, suspect: false, now);
+        }
+
+        node.DroppedScratch.Clear();
+        if (state.Self.MaxVersion != before)
+            EagerPush(node, before);
     }
 
     private void OnTransition(SimulatedNode node, string peerId, long generation, LivenessTransition transition)

@@ -341,8 +341,6 @@ public sealed partial class ClusterSimulator
                     return; // belongs to an incarnation that stopped
                 if (e.Kind == EventKind.Round)
                     Round(node);
-                else if (e.Kind == EventKind.LivenessCheck)
-                    CheckPeers(node);
                 else
                     SeedsResolved(node);
                 break;
@@ -370,6 +368,7 @@ public sealed partial class ClusterSimulator
         foreach (var (key, value) in _settings.InitialState)
             node.State.Set(key, value, now);
         node.Liveness.Clear();
+        node.Suspected.Clear();
         node.KnownPeers.Clear();
         node.Live.Clear();
         node.KnownAddresses.Clear();
@@ -385,10 +384,8 @@ public sealed partial class ClusterSimulator
         _running++;
         _trace.Add(node.Generation);
         Note($"{node} starts");
-        // Like the actor: a round at once, then one every interval; peers are judged half an interval out of phase.
+        // Like the actor: a round at once, then one every interval.
         Schedule(now, new ScheduledEvent(EventKind.Round, node.Index, node.Incarnation, -1, null, null));
-        if (Options.FailureDetection)
-            Schedule(now + (_intervalMs / 2), new ScheduledEvent(EventKind.LivenessCheck, node.Index, node.Incarnation, -1, null, null));
     }
 
     private void Stop(SimulatedNode node, bool left)
@@ -398,6 +395,7 @@ public sealed partial class ClusterSimulator
         node.HasLeft = left;
         node.State = null;
         node.Liveness.Clear();
+        node.Suspected.Clear();
         node.KnownPeers.Clear();
         node.Live.Clear();
         node.Incarnation++;

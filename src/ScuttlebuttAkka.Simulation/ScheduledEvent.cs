@@ -6,9 +6,6 @@ internal enum EventKind
     /// <summary>A node's gossip round.</summary>
     Round,
 
-    /// <summary>A node judges every peer it tracks.</summary>
-    LivenessCheck,
-
     /// <summary>A node's seed request comes back.</summary>
     SeedsResolved,
 

@@ -92,6 +92,9 @@ public sealed class SimulatedNode
 
     internal long RoundNumber { get; set; }
 
+    /// <summary>Introduction pushes this node may still send this round (see <c>GossiperActor.Introduce</c>).</summary>
+    internal int IntroductionsLeft { get; set; } = ClusterState.IntroductionsPerRound;
+
     internal int LeaveRoundsLeft { get; set; } = -1;
 
     /// <summary>Per peer, the newest generation this incarnation removed: gossip must never bring it back.</summary>
@@ -114,4 +117,9 @@ public sealed class SimulatedNode
     internal List<string> PushTargets { get; } = new();
 
     internal List<PeerLiveness> CheckScratch { get; } = new();
+
+    /// <summary>Peers this node says it suspects (see <c>ClusterState.SetSuspicion</c>).</summary>
+    internal HashSet<string> Suspected { get; } = new(StringComparer.Ordinal);
+
+    internal List<string> DroppedScratch { get; } = new();
 }

@@ -138,6 +138,8 @@ public sealed record ScuttlebuttSettings
                 Detector = new FailureDetectorSettings
                 {
                     Threshold = fd.GetDouble("threshold", 8.0),
+                    SuspicionThreshold = fd.GetDouble("suspicion-threshold", 1.0),
+                    Corroborations = fd.GetInt("corroborations", 2),
                     MaxSampleSize = fd.GetInt("max-sample-size", 1000),
                     MinStdDeviation = fd.GetTimeSpan("min-std-deviation", null, false),
                     AcceptableHeartbeatPause = fd.GetTimeSpan("acceptable-heartbeat-pause", null, false),

@@ -4,8 +4,8 @@ using ScuttlebuttAkka.Bench.Reporting;
 namespace ScuttlebuttAkka.Bench.Scenarios;
 
 /// <summary>
-/// Adds a node, times until every existing node knows it, then makes it leave gracefully and times until every node
-/// reports it left; one trial at a time, so the cluster is back to its size after each.
+/// Adds a node, times until every existing node knows it, then (once it knows them all too) makes it leave gracefully
+/// and times until every node reports it left; one trial at a time, so the cluster is back to its size after each.
 /// </summary>
 internal static class MembershipChurn
 {
@@ -35,6 +35,13 @@ internal static class MembershipChurn
 
             if (measureLeave)
             {
+                // A member leaves after it has joined: once it knows every node too (discovery by the others can be
+                // quicker than the newcomer learning the whole cluster, and a leave announced before that reaches
+                // only the peers it knows, the rest hearing of it by gossip).
+                await cluster.WaitUntilAsync(
+                    () => existing.All(e => cluster.Log.FirstSeen(ObservationKind.Joined, e).ContainsKey(joiner)),
+                    context.Timeout,
+                    context.CancellationToken).ConfigureAwait(false);
                 var t1 = cluster.Now;
                 var leaving = cluster.LeaveAsync(joiner);
                 var reported = await cluster.WaitUntilAsync(

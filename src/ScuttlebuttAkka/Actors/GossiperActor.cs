@@ -53,6 +53,9 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     private readonly List<string> _seedTargets = new();
     private readonly List<string> _liveScratch = new();
     private readonly List<string> _downScratch = new();
+    private readonly HashSet<string> _suspected = new(StringComparer.Ordinal);
+    private readonly List<string> _dropped = new();
+    private readonly Func<string, bool> _isLiveObserver;
 
     private const int InboundWindowSize = 64;
 
@@ -65,6 +68,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     private IReadOnlyList<string> _seeds = Array.Empty<string>();
     private bool _seedRequestPending;
     private long _roundNumber;
+    private int _introductionsLeft = ClusterState.IntroductionsPerRound;
     private long _childSequence;
     private int _leaveRoundsLeft = -1;
     private readonly List<IActorRef> _leaveWaiters = new();
@@ -81,6 +85,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         _clock = settings.Clock;
         _generation = settings.EffectiveGeneration();
         _seedProvider = settings.EffectiveSeedProvider();
+        _isLiveObserver = id => _status.TryGetValue(id, out var s) && s == PeerStatus.Alive;
         Starting();
     }
 
@@ -181,13 +186,11 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         // Gossip at once so a fresh node joins without waiting a whole interval.
         Self.Tell(GossipTick.Instance);
         Timers.StartPeriodicTimer("round", GossipTick.Instance, _settings.GossipInterval);
-        Timers.StartPeriodicTimer("liveness", LivenessTick.Instance, LivenessCheckInterval);
     }
 
     private void Running()
     {
         Receive<GossipTick>(_ => Round());
-        Receive<LivenessTick>(_ => CheckLiveness());
         Receive<Datagram>(d =>
         {
             try
@@ -230,14 +233,11 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
 
     // ------------------------------------------------------------------ rounds
 
-    // Phi is checked once a round, but no more often than every 250 ms: a quarter second is small beside detection
-    // times of a second or more, and it spares work when a node has many peers.
-    private TimeSpan LivenessCheckInterval => TimeSpan.FromMilliseconds(Math.Max(_settings.GossipInterval.TotalMilliseconds, 250));
-
     private void Round()
     {
         var now = _clock.NowMs;
         _roundNumber++;
+        _introductionsLeft = ClusterState.IntroductionsPerRound;
         _viewHolder.Statistics.CountRound();
         ScuttlebuttMetrics.Round(_settings.NodeId);
         if (RoundChores.Run(_state, _roundNumber, now, _settings.GossipInterval, _settings.TombstoneGracePeriod))
@@ -255,6 +255,9 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         if (_leaveRoundsLeft > 0)
             _leaveRoundsLeft--;
 
+        // Peers are judged at the start of every round, before targets are chosen: on the round's own wake-up rather
+        // than a timer of their own (a node at idle does little else, and every wake-up costs more than the checks).
+        CheckLiveness();
         CollectPeers();
         GossipTargets.Choose(_liveScratch, _downScratch, _seeds, _settings.DownPeerGossipProbability, _settings.SeedGossipProbability, _random, _targets, _seedTargets);
         if (_liveScratch.Count == 0 && !_seedRequestPending)
@@ -346,6 +349,34 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         }
 
         Process(report);
+        if (message is not PushMessage)
+            Introduce(report, datagram.Remote);
+    }
+
+    /// <summary>
+    /// Passes on at once, as an eager push, every node this datagram's sender just introduced first-hand (a newcomer or
+    /// a restarted node talking to us about itself), so the cluster knows it within milliseconds instead of rounds; at
+    /// most <see cref="ClusterState.IntroductionsPerRound"/> a round, so forged newcomers cannot make a node flood.
+    /// </summary>
+    private void Introduce(ApplyReport report, EndPoint from)
+    {
+        foreach (var change in report.Changes)
+        {
+            if (_introductionsLeft == 0)
+                return;
+            var (id, address) = change switch
+            {
+                NodeDiscovered d => (d.NodeId, d.Address),
+                NodeRestarted r => (r.NodeId, r.Address),
+                _ => (null, null),
+            };
+            if (id is null || !_resolved.TryGetValue(address!, out var endPoint) || !endPoint.Equals(from))
+                continue;
+            _introductionsLeft--;
+            var delta = _state.BuildIntroductionDelta(id, _codec.MessageBudget - 1, _random);
+            if (!delta.IsEmpty)
+                PushTo(new PushMessage(PushMessage.HopsFor(_state.Nodes.Count), delta), except: from);
+        }
     }
 
     private void Process(ApplyReport report)
@@ -425,19 +456,73 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
 
         // After the message's own events, as when the children reported transitions back a moment later.
         ApplyTransitions();
+
+        // Another node began or stopped suspecting a peer: judge at once rather than at the next round, so that a
+        // corroborated verdict spreads at the speed of the push that carried it.
+        if (report.SuspicionsChanged)
+            CheckLiveness();
     }
 
     private void CheckLiveness()
     {
         var now = _clock.NowMs;
+        var corroborate = _settings.Liveness.Detector.Corroborations > 0 && _state.DigestsComplete;
         foreach (var (id, liveness) in _liveness)
         {
-            if (liveness.Status == PeerStatus.Alive)
+            if (liveness.Status == PeerStatus.Alive && ScuttlebuttMetrics.PhiEnabled)
                 ScuttlebuttMetrics.RecordPhi(_settings.NodeId, liveness.Phi(now));
-            _transitions.Add((id, liveness.Check(now)));
+            var others = corroborate && liveness.Status == PeerStatus.Alive && liveness.IsSuspect(now)
+                ? _state.CountSuspicions(id, liveness.Generation, _isLiveObserver)
+                : 0;
+            _transitions.Add((id, liveness.Check(now, others)));
         }
 
         ApplyTransitions();
+        if (_settings.Liveness.Detector.Corroborations > 0)
+            SaySuspicions(now, corroborate);
+    }
+
+    /// <summary>
+    /// Brings this node's suspicion pairs in line with its detectors (a peer down or past the suspicion threshold is
+    /// suspected, see <see cref="ClusterState.SetSuspicion"/>) and pushes any change at once, so that the nodes
+    /// missing the same peer find each other within milliseconds. While this node's digests are partial
+    /// (<see cref="ClusterState.DigestsComplete"/>) it suspects no one aloud: heartbeats then reach nodes by few and
+    /// shared paths, many nodes miss the same live peer at once, and their suspicions would not be independent.
+    /// </summary>
+    private void SaySuspicions(long now, bool aloud)
+    {
+        var before = _state.Self.MaxVersion;
+        foreach (var (id, liveness) in _liveness)
+        {
+            var suspect = aloud && liveness.IsSuspect(now);
+            if (suspect == _suspected.Contains(id))
+                continue;
+            if (suspect)
+                _suspected.Add(id);
+            else
+                _suspected.Remove(id);
+            _state.SetSuspicion(id, liveness.Generation, suspect, now);
+        }
+
+        foreach (var id in _suspected)
+        {
+            if (!_liveness.ContainsKey(id))
+                _dropped.Add(id);
+        }
+
+        foreach (var id in _dropped)
+        {
+            _suspected.Remove(id);
+            _state.SetSuspicion(id, 0, suspect: false, now);
+        }
+
+        _dropped.Clear();
+        if (_state.Self.MaxVersion != before)
+        {
+            RefreshPeerInfo(_settings.NodeId);
+            PublishView();
+            EagerPush(before);
+        }
     }
 
     private void ApplyTransitions()

@@ -27,12 +27,6 @@ internal sealed record SeedsResolved(IReadOnlyList<string> Seeds);
 
 internal sealed record AddressResolved(string Address, IPEndPoint? EndPoint);
 
-/// <summary>Gossiper to itself: time to judge every peer's failure detector.</summary>
-internal sealed record LivenessTick
-{
-    public static readonly LivenessTick Instance = new();
-}
-
 /// <summary>Gossiper to child: the peer came back as a new incarnation.</summary>
 internal sealed record PeerRestartedNotice(long Generation);
 

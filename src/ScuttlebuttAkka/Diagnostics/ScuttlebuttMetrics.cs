@@ -71,6 +71,9 @@ public static class ScuttlebuttMetrics
         }
     }
 
+    /// <summary>Whether anyone listens to the phi histogram; phi costs an exp and a log per peer, so it is computed only then.</summary>
+    internal static bool PhiEnabled => Phi.Enabled;
+
     internal static void RecordPhi(string node, double phi) => Phi.Record(phi, Tag(node));
 
     private static KeyValuePair<string, object?> Tag(string node) => new("node", node);

@@ -16,6 +16,9 @@ public sealed class ApplyReport
     /// <summary>Nodes already heard from in this message: listed in <see cref="HeartbeatsAdvanced"/>, discovered or restarted.</summary>
     internal HashSet<string> Arrived { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Whether some node's suspicion of a peer (a reserved pair, see <see cref="ClusterState.SetSuspicion"/>) was set or cleared.</summary>
+    public bool SuspicionsChanged { get; internal set; }
+
     /// <summary>Node deltas that carried nothing newer than what was held.</summary>
     public int Stale { get; internal set; }
 
@@ -55,6 +58,7 @@ public sealed class ApplyReport
         Changes.Clear();
         HeartbeatsAdvanced.Clear();
         Arrived.Clear();
+        SuspicionsChanged = false;
         Stale = NonContiguous = OldGeneration = FromRemovedNode = UnknownWithoutAddress = OverNodeLimit = OverKeyLimit = Malformed = AboutSelf = 0;
     }
 }

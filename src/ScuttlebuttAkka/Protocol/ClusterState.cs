@@ -87,6 +87,56 @@ public sealed class ClusterState
     /// <summary>Marks this node as leaving; the mark spreads like any write. Returns its version.</summary>
     public long MarkLeaving() => Self.HasLeft ? Self.MaxVersion : SetUnchecked(ReservedKeys.Left, "1", null);
 
+    /// <summary>
+    /// Says in this node's gossip that it suspects (or no longer suspects) incarnation <paramref name="generation"/>
+    /// of <paramref name="peerId"/>, as a reserved pair (<see cref="ReservedKeys.Suspicion"/>). Returns the new
+    /// version, or 0 when nothing changed (already said, nothing to clear, or the pair does not fit: no room under
+    /// the key limit, or a key or value longer than the limits allow, which peers would refuse; a node that cannot
+    /// say it simply does not corroborate). Peers count these with <see cref="CountSuspicions"/>.
+    /// </summary>
+    public long SetSuspicion(string peerId, long generation, bool suspect, long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(peerId);
+        var key = ReservedKeys.Suspicion(peerId);
+        var held = Self.TryGet(key, out var existing) && !existing.IsDeleted;
+        if (!suspect)
+            return held ? Self.DeleteOwned(key, nowMs) : 0;
+        var value = SuspicionValue(peerId, generation);
+        if (held && existing.Value == value)
+            return 0;
+        if (key.Length > Limits.MaxKeyBytes || System.Text.Encoding.UTF8.GetByteCount(value) > Limits.MaxValueBytes)
+            return 0;
+        if (!Self.TryGet(key, out _) && Self.Count >= Limits.MaxKeysPerNode)
+            return 0;
+        return Self.SetOwned(key, value, null);
+    }
+
+    /// <summary>
+    /// How many nodes other than this one and <paramref name="peerId"/> say they suspect incarnation
+    /// <paramref name="generation"/> of it (see <see cref="SetSuspicion"/>), counting only those
+    /// <paramref name="countable"/> accepts (the caller's live peers).
+    /// </summary>
+    public int CountSuspicions(string peerId, long generation, Func<string, bool> countable)
+    {
+        ArgumentNullException.ThrowIfNull(peerId);
+        ArgumentNullException.ThrowIfNull(countable);
+        var key = ReservedKeys.Suspicion(peerId);
+        var value = SuspicionValue(peerId, generation);
+        var count = 0;
+        foreach (var n in _nodeList)
+        {
+            if (n == Self || n.NodeId == peerId || !n.TryGet(key, out var v) || v.IsDeleted || v.Value != value)
+                continue;
+            if (countable(n.NodeId))
+                count++;
+        }
+
+        return count;
+    }
+
+    private static string SuspicionValue(string peerId, long generation) =>
+        generation.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + peerId;
+
     /// <summary>Advances this node's heartbeat; call once per round.</summary>
     public long BumpHeartbeat() => ++Self.Heartbeat;
 
@@ -194,6 +244,12 @@ public sealed class ClusterState
     // ---------------------------------------------------------------- digests
 
     /// <summary>
+    /// Whether the last digest <see cref="BuildDigest"/> made named every node (true before the first): then every
+    /// exchange carries every heartbeat, and nodes that miss a peer do so independently of one another.
+    /// </summary>
+    public bool DigestsComplete { get; private set; } = true;
+
+    /// <summary>
     /// A digest of the view in at most <paramref name="budgetBytes"/> bytes of encoded message. When every node fits the
     /// digest is complete; otherwise it holds this node, the nodes with recent news (see docs/protocol.md), and a random sample of the rest.
     /// </summary>
@@ -215,8 +271,11 @@ public sealed class ClusterState
             var all = new DigestEntry[_nodeList.Count];
             for (var i = 0; i < all.Length; i++)
                 all[i] = EntryOf(_nodeList[i]);
+            DigestsComplete = true;
             return new Digest(all, IsComplete: true);
         }
+
+        DigestsComplete = false;
 
         // Partial: self first (so the receiver always hears our heartbeat), then recent news in up to a quarter of the body,
         // then a random sample that fits.
@@ -554,6 +613,25 @@ public sealed class ClusterState
         _candidates.Clear();
         if (fromVersion < Self.MaxVersion)
             _candidates.Add(new Candidate(Self, Self.Generation, Math.Max(0, fromVersion), 0));
+        return FillDelta(body, random);
+    }
+
+    /// <summary>How many first-hand newcomers a node passes on by introduction push in one round (<see cref="BuildIntroductionDelta"/>).</summary>
+    public const int IntroductionsPerRound = 4;
+
+    /// <summary>
+    /// Node <paramref name="nodeId"/>'s pairs from the start, as a delta for an introduction push: a node that has just
+    /// heard from a newcomer first-hand passes it on at once, so the cluster learns of it in milliseconds rather than
+    /// rounds. Empty when the node is unknown, down or leaving (such nodes are not introduced, see
+    /// <see cref="SetDown"/>); what does not fit the budget follows by gossip.
+    /// </summary>
+    public Delta BuildIntroductionDelta(string nodeId, int budgetBytes, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(nodeId);
+        var body = CheckBudget(budgetBytes) - WireFormat.HeaderSize;
+        _candidates.Clear();
+        if (_nodes.TryGetValue(nodeId, out var n) && n != Self)
+            AddCandidate(n, 0, 0, 0);
         return FillDelta(body, random);
     }
 
@@ -1031,6 +1109,9 @@ public sealed class ClusterState
         {
             report.Changes.Add(new KeyUpdated(n.NodeId, p.Key, p.Value, p.Version));
         }
+
+        if (ReservedKeys.IsSuspicion(p.Key))
+            report.SuspicionsChanged = true;
 
         return true;
     }

@@ -33,6 +33,25 @@ public sealed record FailureDetectorSettings
     /// </summary>
     public TimeSpan FirstHeartbeatEstimate { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The phi at which this node starts to suspect a peer and says so in its gossip. A suspect peer is not reported
+    /// down on suspicion alone: only when <see cref="Threshold"/> is reached, or when at least
+    /// <see cref="Corroborations"/> other live nodes suspect it too (each from its own silence). Several nodes
+    /// missing the same peer at once is far stronger evidence than one node missing it, so the cluster can agree
+    /// sooner without a lower threshold for any one of them. At most <see cref="Threshold"/>; 1 by default.
+    /// </summary>
+    public double SuspicionThreshold { get; init; } = 1.0;
+
+    /// <summary>
+    /// How many other live nodes must suspect a peer (besides this one, at <see cref="SuspicionThreshold"/>) for this
+    /// node to report it down before its own phi reaches <see cref="Threshold"/>. 0 turns corroborated verdicts off,
+    /// and then suspicions are not gossiped either. 2 by default.
+    /// </summary>
+    public int Corroborations { get; init; } = 2;
+
+    /// <summary>The largest <see cref="Corroborations"/> accepted.</summary>
+    public const int MaxCorroborations = 64;
+
     // The bootstrap records twice the estimate as one interval, and intervals are kept as int milliseconds.
     private const int MaxFirstHeartbeatEstimateMs = int.MaxValue / 2;
 
@@ -41,6 +60,10 @@ public sealed record FailureDetectorSettings
     {
         if (!double.IsFinite(Threshold) || Threshold < 1)
             throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, "Threshold must be a finite number of at least 1 (8 is usual; lower detects sooner and errs more often).");
+        if (!double.IsFinite(SuspicionThreshold) || SuspicionThreshold <= 0 || SuspicionThreshold > Threshold)
+            throw new ArgumentOutOfRangeException(nameof(SuspicionThreshold), SuspicionThreshold, $"SuspicionThreshold must be above 0 and at most Threshold ({Threshold}).");
+        if (Corroborations is < 0 or > MaxCorroborations)
+            throw new ArgumentOutOfRangeException(nameof(Corroborations), Corroborations, $"Corroborations must be between 0 (off) and {MaxCorroborations}.");
         if (MaxSampleSize < 2)
             throw new ArgumentOutOfRangeException(nameof(MaxSampleSize), MaxSampleSize, "MaxSampleSize must be at least 2 (the bootstrap seeds the history with two intervals).");
         if (MinStdDeviation < TimeSpan.FromMilliseconds(1))

@@ -64,17 +64,27 @@ public sealed class PeerLiveness
     }
 
     /// <summary>
+    /// Whether this node suspects the peer at <paramref name="nowMs"/>: down, or alive with phi at least the
+    /// suspicion threshold (see <see cref="FailureDetectorSettings.SuspicionThreshold"/>).
+    /// </summary>
+    public bool IsSuspect(long nowMs) =>
+        !IsRemoved && (Status == PeerStatus.Down || (Status == PeerStatus.Alive && _detector.IsSuspicious(nowMs)));
+
+    /// <summary>
     /// Judges the peer at <paramref name="nowMs"/>: an alive peer whose phi is above the threshold goes
-    /// <see cref="LivenessTransition.Down"/>; a peer down for the down expiry or left for the left expiry is
+    /// <see cref="LivenessTransition.Down"/>, and so does one this node suspects when at least
+    /// <see cref="FailureDetectorSettings.Corroborations"/> other live nodes suspect it too (<paramref name="corroborations"/>,
+    /// counted by the caller); a peer down for the down expiry or left for the left expiry is
     /// <see cref="LivenessTransition.Removed"/>. At most one transition per call.
     /// </summary>
-    public LivenessTransition Check(long nowMs)
+    public LivenessTransition Check(long nowMs, int corroborations = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(corroborations);
         if (IsRemoved)
             return LivenessTransition.None;
         switch (Status)
         {
-            case PeerStatus.Alive when !_detector.IsAvailable(nowMs):
+            case PeerStatus.Alive when !_detector.IsAvailable(nowMs) || IsCorroborated(nowMs, corroborations):
                 SetStatus(PeerStatus.Down, nowMs);
                 return LivenessTransition.Down;
             case PeerStatus.Down when HasLasted(_downExpiryMs, nowMs):
@@ -107,6 +117,12 @@ public sealed class PeerLiveness
         _detector = NewDetector(nowMs);
         IsRemoved = false;
         SetStatus(PeerStatus.Alive, nowMs);
+    }
+
+    private bool IsCorroborated(long nowMs, int corroborations)
+    {
+        var needed = Settings.Detector.Corroborations;
+        return needed > 0 && corroborations >= needed && _detector.IsSuspicious(nowMs);
     }
 
     private PhiAccrualFailureDetector NewDetector(long nowMs)

@@ -20,6 +20,9 @@ public sealed class PhiAccrualFailureDetector
     // How many standard deviations past the (pause-shifted) mean phi reaches the threshold; depends on the threshold only.
     private readonly double _thresholdSigmas;
 
+    // The same for the suspicion threshold.
+    private readonly double _suspicionSigmas;
+
     private int[] _samples;
     private int _count;
     private int _oldest;
@@ -40,6 +43,7 @@ public sealed class PhiAccrualFailureDetector
         _minStdMs = settings.MinStdDeviation.TotalMilliseconds;
         _pauseMs = settings.AcceptableHeartbeatPause.TotalMilliseconds;
         _thresholdSigmas = SigmasForPhi(settings.Threshold);
+        _suspicionSigmas = SigmasForPhi(settings.SuspicionThreshold);
         _samples = new int[Math.Min(16, settings.MaxSampleSize)];
 
         // Bootstrap: the intervals 0 and 2 * estimate, i.e. mean = estimate and standard deviation = estimate.
@@ -104,6 +108,18 @@ public sealed class PhiAccrualFailureDetector
         {
             _lastArrivalMs = nowMs;
         }
+    }
+
+    /// <summary>
+    /// Whether phi at <paramref name="nowMs"/> is at least <see cref="FailureDetectorSettings.SuspicionThreshold"/>;
+    /// the same answer as comparing <see cref="Phi"/>, from the silence alone (no exp or log, as it is asked of every
+    /// peer every round).
+    /// </summary>
+    public bool IsSuspicious(long nowMs)
+    {
+        if (_lastArrivalMs is not { } last)
+            return false;
+        return ElapsedMs(last, nowMs) >= _pauseMs + MeanIntervalMs + (_suspicionSigmas * EffectiveStdDeviationMs);
     }
 
     /// <summary>
