@@ -40,6 +40,8 @@ public sealed class ScuttlebuttSettingsTests
               initial-state { role = "web", "routing.addr" = "10.0.0.5:80" }
               gossip-interval = 250ms
               failure-detector.threshold = 10
+              failure-detector.suspicion-threshold = 2.5
+              failure-detector.corroborations = 3
               limits.max-value-bytes = 300
               eager-push.fanout = 3
             }
@@ -54,6 +56,8 @@ public sealed class ScuttlebuttSettingsTests
         Assert.Equal("10.0.0.5:80", s.InitialState["routing.addr"]);
         Assert.Equal(TimeSpan.FromMilliseconds(250), s.GossipInterval);
         Assert.Equal(10, s.Liveness.Detector.Threshold);
+        Assert.Equal(2.5, s.Liveness.Detector.SuspicionThreshold);
+        Assert.Equal(3, s.Liveness.Detector.Corroborations);
         Assert.Equal(300, s.Limits.MaxValueBytes);
         Assert.Equal(3, s.EagerPushFanout);
         // Not overridden: still the local preset's value.

@@ -143,6 +143,11 @@ public sealed class GossiperActorTests : TestKit
         _inbound.SendNext(new Datagram(codec.Encode(new DeltaMessage(third.BuildDelta(everything, 1400, new Random(2)))), other));
         AwaitAssert(() => Assert.Equal(3, view.View.Peers.Count), Wait);
 
+        // "third" introduced itself first-hand, so the node passed it on at once to the only other peer it knows.
+        var introduction = Assert.IsType<PushMessage>(NextSent(codec, out var introducedTo));
+        Assert.Equal(Seed, introducedTo);
+        Assert.Equal("third", Assert.Single(introduction.Delta.Nodes).NodeId);
+
         var before = pusher.Self.MaxVersion;
         pusher.Set("k", "2", 0);
         _inbound.SendNext(new Datagram(codec.Encode(new PushMessage(4, pusher.BuildOwnDelta(before, 1400, new Random(3)))), Seed));
@@ -157,7 +162,7 @@ public sealed class GossiperActorTests : TestKit
     [Fact]
     public async Task A_silent_peer_goes_down_comes_back_up_on_a_heartbeat_and_is_removed_after_the_expiry()
     {
-        // Real timers drive the checks (every 250 ms) and the rounds; the manual clock alone decides what phi sees.
+        // Real timers drive the rounds (which judge every peer); the manual clock alone decides what phi sees.
         var clock = new ManualClock(1_000_000);
         var settings = Settings with { GossipInterval = TimeSpan.FromMilliseconds(100), Clock = clock };
         Sys.EventStream.Subscribe(TestActor, typeof(PeerEvent));
