@@ -13,20 +13,23 @@ public sealed class ClusterState
     // The same nodes as _nodes, indexable, so a partial digest can sample them without copying them all.
     private readonly List<NodeState> _nodeList = new();
 
+    // Where the round-robin part of the next partial digest starts (see BuildDigest).
+    private int _sampleCursor;
+
     // Scratch reused across calls: building a message must not allocate per node on the hot path.
     private readonly List<Candidate> _candidates = new();
     private readonly PriorityQueue<int, long> _byDepth = new();
     private readonly List<DigestEntry> _selected = new();
+    private readonly List<int> _movable = new();
     private readonly List<DigestEntry> _wanted = new();
     private readonly List<DigestEntry> _fresher = new();
     private readonly List<DigestEntry> _news = new();
-    private int[] _permutation = Array.Empty<int>();
     private int _digestMark;
     private int _pickMark;
 
     // The nodes whose copies had news (a newer version or incarnation arrived, or a peer's digest showed this view is
-    // behind on them), newest first. A partial digest names the recent ones before its random sample, and a reply
-    // digest passes them on, so news spreads like a rumour in a few rounds instead of waiting for a random sample to
+    // behind on them), newest first. A partial digest names the recent ones before it goes on round the view, and a reply
+    // digest passes them on, so news spreads like a rumour in a few rounds instead of waiting for the round-robin to
     // pick it (which, at thousands of nodes, takes rounds in proportion to the cluster size).
     private NodeState? _newestNews;
     private long _digestsBuilt;
@@ -251,7 +254,7 @@ public sealed class ClusterState
 
     /// <summary>
     /// A digest of the view in at most <paramref name="budgetBytes"/> bytes of encoded message. When every node fits the
-    /// digest is complete; otherwise it holds this node, the nodes with recent news (see docs/protocol.md), and a random sample of the rest.
+    /// digest is complete; otherwise it holds this node, the nodes with recent news (see docs/protocol.md), and as many of the rest as fit, continuing round the view from where the last digest stopped.
     /// </summary>
     public Digest BuildDigest(int budgetBytes, Random random)
     {
@@ -278,7 +281,7 @@ public sealed class ClusterState
         DigestsComplete = false;
 
         // Partial: self first (so the receiver always hears our heartbeat), then recent news in up to a quarter of the body,
-        // then a random sample that fits.
+        // then the rest round the view.
         var selected = _selected;
         selected.Clear();
         var used = 1 + EntrySize(Self, null); // flags byte and our own entry (which never carries a watermark)
@@ -289,36 +292,68 @@ public sealed class ClusterState
         Self.PickMark = pick;
         watermarks = 0;
         var since = NewsSince();
-        var newsRoom = body / 4; // the rest stays for the random sample, which carries the heartbeats (docs/protocol.md)
+        var newsRoom = body / 4; // the rest goes round the view and carries the heartbeats (docs/protocol.md)
         var newsMisses = 0;
         for (var n = _newestNews; n is not null && n.NewsAt >= since && newsRoom - used >= 8 && newsMisses < 16; n = n.OlderNews)
             newsMisses = TryPick(n, newsRoom, pick, ref used, ref watermarks) ? 0 : newsMisses + 1;
 
+        // The rest of the room goes round the view: each partial digest continues where the last one stopped, so
+        // every node is named once every N / (entries per digest) rounds, never much later. A random sample names a
+        // given node as often on average, but its gaps are geometric, and the long ones starve that node's heartbeat
+        // at peers that hear of it mostly through us (docs/protocol.md, "Partial digests").
         var count = _nodeList.Count;
-        if (_permutation.Length < count)
-            _permutation = new int[Math.Max(count, _permutation.Length * 2)];
-        for (var i = 0; i < count; i++)
-            _permutation[i] = i;
+        var start = _sampleCursor % count;
+        var firstSampled = selected.Count;
         var misses = 0;
-        for (var i = 0; i < count; i++)
+        var next = start;
+        var firstMiss = -1;
+        for (var k = 0; k < count; k++)
         {
-            // Lazy Fisher-Yates: draw the next element of a random permutation only as long as entries still fit.
-            var j = random.Next(i, count);
-            (_permutation[i], _permutation[j]) = (_permutation[j], _permutation[i]);
-            var n = _nodeList[_permutation[i]];
+            var i = (start + k) % count;
+            next = (i + 1) % count;
+            var n = _nodeList[i];
             if (n.PickMark == pick)
                 continue; // ourselves, or news already named
             if (!TryPick(n, body, pick, ref used, ref watermarks))
             {
-                // A shorter entry later may still fit, but after a run of misses the digest is as good as full.
+                // A shorter entry later may still fit, but after a run of misses the digest is as good as full. The
+                // next digest starts at the first node that did not fit, so no node is passed over.
+                if (firstMiss < 0)
+                    firstMiss = i;
                 if (++misses >= 16)
+                {
+                    next = firstMiss;
                     break;
+                }
+
                 continue;
             }
 
             misses = 0;
             if (body - used < 8)
+            {
+                next = firstMiss >= 0 ? firstMiss : next;
                 break;
+            }
+        }
+
+        _sampleCursor = next;
+
+        // In random order, though: a receiver asks for at most a few unknown nodes per digest, in digest order, and
+        // windows that repeat from cycle to cycle would otherwise leave the same nodes past that limit every time.
+        // Entries with a watermark keep their places, since the watermark section's size depends on them.
+        var movable = _movable;
+        movable.Clear();
+        for (var i = firstSampled; i < selected.Count; i++)
+        {
+            if (selected[i].GcWatermark == 0)
+                movable.Add(i);
+        }
+
+        for (var k = 0; k < movable.Count - 1; k++)
+        {
+            var m = random.Next(k, movable.Count);
+            (selected[movable[k]], selected[movable[m]]) = (selected[movable[m]], selected[movable[k]]);
         }
 
         return new Digest(selected.ToArray(), IsComplete: false);

@@ -12,7 +12,7 @@ namespace ScuttlebuttAkka.Protocol;
 /// </param>
 public readonly record struct DigestEntry(string NodeId, long Generation, long Heartbeat, long MaxVersion, long GcWatermark = 0);
 
-/// <summary>A summary of a view: one entry per node (or a random subset when they do not all fit).</summary>
+/// <summary>A summary of a view: one entry per node (or a subset when they do not all fit).</summary>
 /// <param name="Entries">The entries, at most one per node.</param>
 /// <param name="IsComplete">True when every node the sender knows is listed, so a node missing from it is unknown to the sender.</param>
 public sealed record Digest(IReadOnlyList<DigestEntry> Entries, bool IsComplete)
