@@ -34,6 +34,10 @@ public sealed class PhiAccrualFailureDetector
     // for the current history. Checks far outnumber heartbeats, and this spares them the exp and log.
     private long _surelyAvailableBeforeMs = long.MinValue;
 
+    // The silence at which phi reaches the suspicion threshold, for the current history; NaN when not yet worked out.
+    // Asked of every peer every round, it changes only with a heartbeat.
+    private double _suspicionSilenceMs = double.NaN;
+
     /// <summary>Creates a detector with no arrival yet and a history seeded from <see cref="FailureDetectorSettings.FirstHeartbeatEstimate"/>.</summary>
     public PhiAccrualFailureDetector(FailureDetectorSettings settings)
     {
@@ -98,6 +102,7 @@ public sealed class PhiAccrualFailureDetector
     public void Heartbeat(long nowMs)
     {
         _surelyAvailableBeforeMs = long.MinValue;
+        _suspicionSilenceMs = double.NaN;
         if (_lastArrivalMs is { } last)
         {
             var interval = Math.Min(ElapsedMs(last, nowMs), SilenceToThresholdMs);
@@ -119,7 +124,9 @@ public sealed class PhiAccrualFailureDetector
     {
         if (_lastArrivalMs is not { } last)
             return false;
-        return ElapsedMs(last, nowMs) >= _pauseMs + MeanIntervalMs + (_suspicionSigmas * EffectiveStdDeviationMs);
+        if (double.IsNaN(_suspicionSilenceMs))
+            _suspicionSilenceMs = _pauseMs + MeanIntervalMs + (_suspicionSigmas * EffectiveStdDeviationMs);
+        return ElapsedMs(last, nowMs) >= _suspicionSilenceMs;
     }
 
     /// <summary>
