@@ -25,7 +25,8 @@ public sealed partial class ClusterSimulator
         if (node.LeaveRoundsLeft > 0)
             node.LeaveRoundsLeft--;
 
-        // Like the actor: peers are judged at the start of every round, before targets are chosen.
+        // Like the actor: peers are judged at the start of every round, before targets are chosen (the simulator's
+        // rounds are never late, so the actor's StallGuard has nothing to do here).
         if (Options.FailureDetection)
             CheckPeers(node);
         CollectPeers(node);

@@ -69,6 +69,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     private bool _seedRequestPending;
     private long _roundNumber;
     private int _introductionsLeft = ClusterState.IntroductionsPerRound;
+    private readonly StallGuard _stallGuard;
     private long _childSequence;
     private int _leaveRoundsLeft = -1;
     private readonly List<IActorRef> _leaveWaiters = new();
@@ -85,6 +86,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         _clock = settings.Clock;
         _generation = settings.EffectiveGeneration();
         _seedProvider = settings.EffectiveSeedProvider();
+        _stallGuard = new StallGuard(Math.Max(1, (long)settings.GossipInterval.TotalMilliseconds));
         _isLiveObserver = id => _status.TryGetValue(id, out var s) && s == PeerStatus.Alive;
         Starting();
     }
@@ -257,7 +259,11 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
 
         // Peers are judged at the start of every round, before targets are chosen: on the round's own wake-up rather
         // than a timer of their own (a node at idle does little else, and every wake-up costs more than the checks).
-        CheckLiveness();
+        // Not in a round that comes late, though: then this node was the one stalled (see StallGuard).
+        if (_stallGuard.ShouldJudge(now))
+            CheckLiveness();
+        else
+            _log.Warning("{0} ran a round late (stalled?); peers are judged from the next one", _settings.NodeId);
         CollectPeers();
         GossipTargets.Choose(_liveScratch, _downScratch, _seeds, _settings.DownPeerGossipProbability, _settings.SeedGossipProbability, _random, _targets, _seedTargets);
         if (_liveScratch.Count == 0 && !_seedRequestPending)
