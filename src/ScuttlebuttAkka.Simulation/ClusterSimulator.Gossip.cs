@@ -268,34 +268,8 @@ public sealed partial class ClusterSimulator
     // Mirrors GossiperActor.SaySuspicions.
     private void SaySuspicions(SimulatedNode node, long now, bool aloud)
     {
-        var state = node.State!;
-        var before = state.Self.MaxVersion;
-        foreach (var (id, liveness) in node.Liveness)
-        {
-            var suspect = aloud && liveness.IsSuspect(now);
-            if (suspect == node.Suspected.Contains(id))
-                continue;
-            if (suspect)
-                node.Suspected.Add(id);
-            else
-                node.Suspected.Remove(id);
-            state.SetSuspicion(id, liveness.Generation, suspect, now);
-        }
-
-        foreach (var id in node.Suspected)
-        {
-            if (!node.Liveness.ContainsKey(id))
-                node.DroppedScratch.Add(id);
-        }
-
-        foreach (var id in node.DroppedScratch)
-        {
-            node.Suspected.Remove(id);
-            state.SetSuspicion(id, 0, suspect: false, now);
-        }
-
-        node.DroppedScratch.Clear();
-        if (state.Self.MaxVersion != before)
+        var before = node.State!.Self.MaxVersion;
+        if (node.Suspicions.Sync(node.State, node.Liveness, now, aloud))
             EagerPush(node, before);
     }
 

@@ -368,7 +368,7 @@ public sealed partial class ClusterSimulator
         foreach (var (key, value) in _settings.InitialState)
             node.State.Set(key, value, now);
         node.Liveness.Clear();
-        node.Suspected.Clear();
+        node.Suspicions.Clear();
         node.KnownPeers.Clear();
         node.Live.Clear();
         node.KnownAddresses.Clear();
@@ -395,7 +395,7 @@ public sealed partial class ClusterSimulator
         node.HasLeft = left;
         node.State = null;
         node.Liveness.Clear();
-        node.Suspected.Clear();
+        node.Suspicions.Clear();
         node.KnownPeers.Clear();
         node.Live.Clear();
         node.Incarnation++;

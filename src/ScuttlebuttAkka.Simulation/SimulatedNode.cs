@@ -119,7 +119,5 @@ public sealed class SimulatedNode
     internal List<PeerLiveness> CheckScratch { get; } = new();
 
     /// <summary>Peers this node says it suspects (see <c>ClusterState.SetSuspicion</c>).</summary>
-    internal HashSet<string> Suspected { get; } = new(StringComparer.Ordinal);
-
-    internal List<string> DroppedScratch { get; } = new();
+    internal SuspicionBook Suspicions { get; } = new();
 }

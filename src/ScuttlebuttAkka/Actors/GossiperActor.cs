@@ -53,8 +53,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     private readonly List<string> _seedTargets = new();
     private readonly List<string> _liveScratch = new();
     private readonly List<string> _downScratch = new();
-    private readonly HashSet<string> _suspected = new(StringComparer.Ordinal);
-    private readonly List<string> _dropped = new();
+    private readonly SuspicionBook _suspicions = new();
     private readonly Func<string, bool> _isLiveObserver;
 
     private const int InboundWindowSize = 64;
@@ -489,46 +488,20 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     }
 
     /// <summary>
-    /// Brings this node's suspicion pairs in line with its detectors (a peer down or past the suspicion threshold is
-    /// suspected, see <see cref="ClusterState.SetSuspicion"/>) and pushes any change at once, so that the nodes
-    /// missing the same peer find each other within milliseconds. While this node's digests are partial
-    /// (<see cref="ClusterState.DigestsComplete"/>) it suspects no one aloud: heartbeats then reach nodes by few and
-    /// shared paths, many nodes miss the same live peer at once, and their suspicions would not be independent.
+    /// Brings this node's suspicion pairs in line with its detectors (<see cref="SuspicionBook"/>) and pushes any
+    /// change at once, so that the nodes missing the same peer find each other within milliseconds. While this node's
+    /// digests are partial (<see cref="ClusterState.DigestsComplete"/>) it suspects no one aloud: heartbeats then
+    /// reach nodes by few and shared paths, many nodes miss the same live peer at once, and their suspicions would not
+    /// be independent.
     /// </summary>
     private void SaySuspicions(long now, bool aloud)
     {
         var before = _state.Self.MaxVersion;
-        foreach (var (id, liveness) in _liveness)
-        {
-            var suspect = aloud && liveness.IsSuspect(now);
-            if (suspect == _suspected.Contains(id))
-                continue;
-            if (suspect)
-                _suspected.Add(id);
-            else
-                _suspected.Remove(id);
-            _state.SetSuspicion(id, liveness.Generation, suspect, now);
-        }
-
-        foreach (var id in _suspected)
-        {
-            if (!_liveness.ContainsKey(id))
-                _dropped.Add(id);
-        }
-
-        foreach (var id in _dropped)
-        {
-            _suspected.Remove(id);
-            _state.SetSuspicion(id, 0, suspect: false, now);
-        }
-
-        _dropped.Clear();
-        if (_state.Self.MaxVersion != before)
-        {
-            RefreshPeerInfo(_settings.NodeId);
-            PublishView();
-            EagerPush(before);
-        }
+        if (!_suspicions.Sync(_state, _liveness, now, aloud))
+            return;
+        RefreshPeerInfo(_settings.NodeId);
+        PublishView();
+        EagerPush(before);
     }
 
     private void ApplyTransitions()

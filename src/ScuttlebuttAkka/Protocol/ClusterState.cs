@@ -101,7 +101,8 @@ public sealed class ClusterState
     {
         ArgumentNullException.ThrowIfNull(peerId);
         var key = ReservedKeys.Suspicion(peerId);
-        var held = Self.TryGet(key, out var existing) && !existing.IsDeleted;
+        var exists = Self.TryGet(key, out var existing);
+        var held = exists && !existing.IsDeleted;
         if (!suspect)
             return held ? Self.DeleteOwned(key, nowMs) : 0;
         var value = SuspicionValue(peerId, generation);
@@ -109,7 +110,7 @@ public sealed class ClusterState
             return 0;
         if (key.Length > Limits.MaxKeyBytes || System.Text.Encoding.UTF8.GetByteCount(value) > Limits.MaxValueBytes)
             return 0;
-        if (!Self.TryGet(key, out _) && Self.Count >= Limits.MaxKeysPerNode)
+        if (!exists && Self.Count >= Limits.MaxKeysPerNode)
             return 0;
         return Self.SetOwned(key, value, null);
     }

@@ -169,6 +169,29 @@ public sealed class SuspicionTests
     }
 
     [Fact]
+    public void The_book_says_what_the_detectors_suspect_and_clears_what_ends_or_is_forgotten()
+    {
+        var state = ExchangeHarness.NewNode("a", 1);
+        var book = new SuspicionBook();
+        var steady = Steady(Liveness, out var last);
+        var peers = new Dictionary<string, PeerLiveness>(StringComparer.Ordinal) { ["peer-1"] = steady };
+        var t = last;
+        while (!steady.IsSuspect(t))
+            t++;
+
+        Assert.False(book.Sync(state, peers, last, aloud: true)); // nothing suspected yet: no pair touched
+        Assert.True(book.Sync(state, peers, t, aloud: true));
+        Assert.Equal(1, book.Count);
+        Assert.False(book.Sync(state, peers, t + 1, aloud: true)); // already said
+        Assert.True(book.Sync(state, peers, t + 1, aloud: false)); // partial digests: cleared
+        Assert.Equal(0, book.Count);
+        Assert.True(book.Sync(state, peers, t + 2, aloud: true));
+        Assert.True(book.Sync(state, new Dictionary<string, PeerLiveness>(StringComparer.Ordinal), t + 3, aloud: true)); // forgotten
+        Assert.Equal(0, book.Count);
+        Assert.DoesNotContain(state.Self.Pairs, p => ReservedKeys.IsSuspicion(p.Key) && !p.Value.IsDeleted);
+    }
+
+    [Fact]
     public void A_suspicion_that_peers_would_refuse_is_not_said()
     {
         var tinyKeys = ExchangeHarness.NewNode("a", 1, limits: ProtocolLimits.Default with { MaxKeyBytes = 8 });
