@@ -1,5 +1,6 @@
 using Akka.Hosting;
 using ScuttlebuttAkka.Actors;
+using ScuttlebuttAkka.Transport;
 
 namespace ScuttlebuttAkka.Hosting;
 
@@ -8,7 +9,7 @@ public static class AkkaHostingExtensions
 {
     /// <summary>
     /// Adds the options as HOCON over the library's defaults and starts a <see cref="GossiperActor"/> (named
-    /// "scuttlebutt") when the ActorSystem starts, registered in the <c>ActorRegistry</c> so it can be injected as
+    /// "scuttlebutt", on the <see cref="IoDispatcher"/>) when the ActorSystem starts, registered in the <c>ActorRegistry</c> so it can be injected as
     /// <c>IRequiredActor&lt;GossiperActor&gt;</c>. <paramref name="configure"/> may adjust settings that have no HOCON
     /// form (a seed callback, a clock).
     /// </summary>
@@ -25,7 +26,8 @@ public static class AkkaHostingExtensions
             var settings = ScuttlebuttSettings.Create(system);
             if (configure is not null)
                 settings = configure(settings);
-            var gossiper = system.ActorOf(GossiperActor.Props(settings), "scuttlebutt");
+            IoDispatcher.EnsureConfigured(system);
+            var gossiper = system.ActorOf(GossiperActor.Props(settings).WithDispatcher(IoDispatcher.Id), "scuttlebutt");
             registry.Register<GossiperActor>(gossiper);
         });
         return builder;

@@ -19,16 +19,16 @@ public static class UdpFlow
     /// straight away, so upstream is never backpressured by the network: a payload longer than <see
     /// cref="UdpFlowOptions.MaxDatagramBytes"/> is dropped and counted as oversized, and a send the socket refuses
     /// (full send buffer, unreachable destination, an ICMP error reported on that call, a destination of the other
-    /// address family) is dropped and counted as a send error. A loop on the thread pool receives into one reused
-    /// buffer and copies each payload into a new array, so a datagram emitted downstream never changes afterwards;
+    /// address family) is dropped and counted as a send error. The process's socket loop (one thread shared by every
+    /// socket of the process) reads each datagram when the socket is readable and copies its payload into a new array, so a datagram emitted downstream never changes afterwards;
     /// datagrams wait in a queue of at most <see cref="UdpFlowOptions.InboundBufferSize"/> until downstream pulls, and
     /// whatever arrives while that queue is full is dropped and counted, so a slow consumer costs datagrams, not
     /// memory. A failed receive (on Windows, the ICMP port unreachable caused by an earlier send to a closed port;
     /// Linux reports none on an unconnected socket) is counted and receiving goes on, with a short pause only after ten
     /// failures in a row so that a persistently failing socket cannot spin: no network condition fails the stream. When
     /// upstream completes the flow keeps receiving; it stops when downstream cancels (for example through a kill
-    /// switch) or upstream fails. On stop the receive loop is cancelled, the socket is closed and its port released,
-    /// and the loop is guaranteed never to call back into the stopped stage; datagrams still queued are discarded.
+    /// switch) or upstream fails. On stop the socket loop stops watching the socket, then closes it and releases its
+    /// port, and is guaranteed never to call back into the stopped stage; datagrams still queued are discarded.
     /// </remarks>
     /// <exception cref="ArgumentException">The endpoint is not an IPv4 or IPv6 <see cref="IPEndPoint"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (see <see cref="UdpFlowOptions.Validate"/>).</exception>

@@ -16,6 +16,9 @@ internal sealed class UdpStage : GraphStageWithMaterializedValue<FlowShape<Datag
     /// <summary>The receive buffer holds any UDP payload (IPv4, or IPv6 without jumbograms), so nothing is truncated; size limits are the codec's call.</summary>
     internal const int ReceiveBufferLength = 65536;
 
+    private static readonly IPEndPoint AnyV4 = new(IPAddress.Any, 0);
+    private static readonly IPEndPoint AnyV6 = new(IPAddress.IPv6Any, 0);
+
     // A socket that keeps failing (no known cause, but it must not become a busy loop) is polled at this pace.
     private const int ErrorsBeforeBackoff = 10;
     private static readonly TimeSpan ErrorBackoff = TimeSpan.FromMilliseconds(100);
@@ -53,8 +56,9 @@ internal sealed class UdpStage : GraphStageWithMaterializedValue<FlowShape<Datag
     }
 
     /// <summary>
-    /// Runs on the stream's actor except for <see cref="ReceiveLoopAsync"/>, which runs on the thread pool and talks to
-    /// the stage only through the bounded <see cref="_inbound"/> queue and the async callbacks.
+    /// Runs on the stream's actor except for <see cref="ReceiveOne"/>, which runs on the <see cref="SocketLoop"/> and
+    /// talks to the stage only through the bounded <see cref="_inbound"/> queue and the async callbacks (when the stream
+    /// itself runs on the io dispatcher, that is the same thread and a callback costs no wake-up).
     /// </summary>
     private sealed class Logic : GraphStageLogic
     {
@@ -63,15 +67,20 @@ internal sealed class UdpStage : GraphStageWithMaterializedValue<FlowShape<Datag
         private readonly TransportCounters _counters;
         private readonly ConcurrentQueue<Datagram> _inbound = new();
 
-        // Never disposed on purpose: it has no timer, and the receive loop may still read its token after PostStop.
-        private readonly CancellationTokenSource _stopping = new();
+        private readonly SocketLoop _loop = SocketLoop.Shared;
 
-        // PostStop takes this lock to set _stopped; the receive loop holds it while invoking a callback, so no
-        // callback can be issued once the stage has stopped.
+        // Completes once the loop has stopped watching the socket and closed it.
+        private readonly TaskCompletionSource _unregistered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Loop thread only: failed receives in a row.
+        private int _consecutiveErrors;
+
+        // PostStop takes this lock to set _stopped; the loop holds it while invoking a callback, so no callback can be
+        // issued once the stage has stopped.
         private readonly Lock _gate = new();
         private bool _stopped;
 
-        // Written by both threads: the loop counts up after enqueueing, the stage counts down after dequeueing, so
+        // Written by both threads: the socket loop counts up after enqueueing, the stage counts down after dequeueing, so
         // the count may briefly exceed the queue length but never falls below it, and the cap is never exceeded.
         private int _inboundCount;
 
@@ -116,9 +125,8 @@ internal sealed class UdpStage : GraphStageWithMaterializedValue<FlowShape<Datag
             _log.Debug("UDP flow bound to {0} (receive buffer {1} B, send buffer {2} B)", local, socket.ReceiveBufferSize, socket.SendBufferSize);
 
             Pull(_stage.ToSend);
-            var token = _stopping.Token;
-            var loop = Task.Run(() => ReceiveLoopAsync(socket, token), CancellationToken.None);
-            _stage._hooks?.ReceiveLoopStarted?.Invoke(loop);
+            _stage._hooks?.ReceiveLoopStarted?.Invoke(_unregistered.Task);
+            _loop.Register(socket, () => ReceiveOne(socket));
             _bound.TrySetResult(local);
         }
 
@@ -126,8 +134,20 @@ internal sealed class UdpStage : GraphStageWithMaterializedValue<FlowShape<Datag
         {
             lock (_gate)
                 _stopped = true;
-            _stopping.Cancel();
-            _socket?.Dispose();
+            if (_socket is { } socket)
+            {
+                // The loop may be reading this socket right now: it closes it once it has stopped watching it.
+                _loop.Unregister(socket, () =>
+                {
+                    socket.Dispose();
+                    _unregistered.TrySetResult();
+                });
+            }
+            else
+            {
+                _unregistered.TrySetResult();
+            }
+
             _inbound.Clear();
             // Only has an effect when the stage stopped before PreStart bound the socket.
             _bound.TrySetException(new InvalidOperationException("The UDP flow stopped before its socket was bound."));
@@ -231,58 +251,50 @@ internal sealed class UdpStage : GraphStageWithMaterializedValue<FlowShape<Datag
 
         private void OnReceiveLoopFailed(Exception e) => FailStage(e);
 
-        private async Task ReceiveLoopAsync(Socket socket, CancellationToken stopping)
+        // On the socket loop, whenever the socket is readable: reads one datagram; returns how long the loop should leave
+        // the socket alone (a pause only after ten failures in a row, so a socket that keeps failing cannot spin).
+        private TimeSpan ReceiveOne(Socket socket)
         {
-            var buffer = new byte[ReceiveBufferLength];
-            EndPoint anySender = socket.AddressFamily == AddressFamily.InterNetworkV6
-                ? new IPEndPoint(IPAddress.IPv6Any, 0)
-                : new IPEndPoint(IPAddress.Any, 0);
-            var receive = _stage._hooks?.Receive ?? ReceiveFromSocket;
-            var consecutiveErrors = 0;
+            var buffer = _loop.ReceiveBuffer;
+            int length;
+            EndPoint sender;
             try
             {
-                while (!stopping.IsCancellationRequested)
-                {
-                    SocketReceiveFromResult result;
-                    try
-                    {
-                        result = await receive(socket, buffer, anySender, stopping).ConfigureAwait(false);
-                    }
-                    catch (Exception) when (stopping.IsCancellationRequested)
-                    {
-                        // PostStop cancelled the token and closed the socket: whatever the receive reports now is the shutdown.
-                        return;
-                    }
-                    catch (SocketException e)
-                    {
-                        _counters.IncrementReceiveErrors();
-                        if (_log.IsDebugEnabled)
-                            _log.Debug("UDP receive failed: {0} ({1})", e.SocketErrorCode, e.Message);
-                        if (++consecutiveErrors >= ErrorsBeforeBackoff)
-                            await Task.Delay(ErrorBackoff, stopping).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    consecutiveErrors = 0;
-                    // Copy: the buffer is reused by the next receive while this datagram may sit in the queue.
-                    var payload = buffer.AsSpan(0, result.ReceivedBytes).ToArray();
-                    _counters.AddReceived(payload.Length);
-                    Enqueue(new Datagram(payload, result.RemoteEndPoint));
-                }
+                (length, sender) = (_stage._hooks?.Receive ?? ReceiveFromSocket)(socket, buffer);
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            catch (SocketException e)
             {
-                // Stopped during the error backoff.
+                _counters.IncrementReceiveErrors();
+                if (_log.IsDebugEnabled)
+                    _log.Debug("UDP receive failed: {0} ({1})", e.SocketErrorCode, e.Message);
+                return ++_consecutiveErrors >= ErrorsBeforeBackoff ? ErrorBackoff : TimeSpan.Zero;
+            }
+            catch (ObjectDisposedException)
+            {
+                // Closed under the loop by someone else: the stage is stopping.
+                return ErrorBackoff;
             }
             catch (Exception e)
             {
                 // Not a network condition: a bug. Fail the stream rather than go deaf silently.
                 Signal(() => _receiveLoopFailed!(e));
+                return ErrorBackoff;
             }
+
+            _consecutiveErrors = 0;
+            // Copy: the buffer is shared by every socket on the loop while this datagram may sit in the queue.
+            var payload = buffer.AsSpan(0, length).ToArray();
+            _counters.AddReceived(payload.Length);
+            Enqueue(new Datagram(payload, sender));
+            return TimeSpan.Zero;
         }
 
-        private static ValueTask<SocketReceiveFromResult> ReceiveFromSocket(Socket socket, Memory<byte> buffer, EndPoint anySender, CancellationToken cancellation) =>
-            socket.ReceiveFromAsync(buffer, SocketFlags.None, anySender, cancellation);
+        private static (int Length, EndPoint Sender) ReceiveFromSocket(Socket socket, byte[] buffer)
+        {
+            EndPoint sender = socket.AddressFamily == AddressFamily.InterNetworkV6 ? AnyV6 : AnyV4;
+            var length = socket.ReceiveFrom(buffer, SocketFlags.None, ref sender);
+            return (length, sender);
+        }
 
         private void Enqueue(Datagram datagram)
         {
