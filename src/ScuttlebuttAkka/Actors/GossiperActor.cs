@@ -18,7 +18,7 @@ namespace ScuttlebuttAkka.Actors;
 /// hands every change to its <see cref="SubscriptionActor"/>, which publishes the events.
 /// Spawn it with <see cref="Props(ScuttlebuttSettings)"/> or use <see cref="ScuttlebuttNode"/>.
 /// </summary>
-public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
+public sealed class GossiperActor : ReceiveActor, IWithStash
 {
     private readonly ScuttlebuttSettings _settings;
     private readonly TransportFactory _transport;
@@ -43,7 +43,6 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     private readonly Dictionary<string, IPEndPoint> _resolved = new(StringComparer.Ordinal);
     private readonly HashSet<string> _resolving = new(StringComparer.Ordinal);
     private readonly HashSet<EndPoint> _knownEndPoints = new();
-    private readonly Dictionary<string, long> _lastArrivalTold = new(StringComparer.Ordinal);
     private readonly List<IActorRef> _addressWaiters = new();
 
     // Datagrams told to this actor by the stream and not yet processed; a full window backpressures the transport.
@@ -61,6 +60,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     private ClusterState _state = null!;
     private IActorRef _subscription = ActorRefs.Nobody;
     private IActorRef _outbound = ActorRefs.Nobody;
+    private IDisposable? _roundTimer;
     private UniqueKillSwitch? _killSwitch;
     private EndPoint? _bound;
     private string _advertised = "";
@@ -89,9 +89,6 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         _isLiveObserver = id => _status.TryGetValue(id, out var s) && s == PeerStatus.Alive;
         Starting();
     }
-
-    /// <inheritdoc />
-    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <inheritdoc />
     public IStash Stash { get; set; } = null!;
@@ -148,6 +145,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
     /// <inheritdoc />
     protected override void PostStop()
     {
+        _roundTimer?.Dispose();
         _killSwitch?.Shutdown();
         ScuttlebuttMetrics.Unregister(_settings.NodeId);
         foreach (var waiter in _leaveWaiters)
@@ -194,7 +192,10 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         Stash.UnstashAll();
         // Gossip at once so a fresh node joins without waiting a whole interval.
         Self.Tell(GossipTick.Instance);
-        Timers.StartPeriodicTimer("round", GossipTick.Instance, _settings.GossipInterval);
+        // Timed by the socket loop rather than Akka's scheduler: the tick then reaches this actor without waking a
+        // thread-pool worker (on the io dispatcher), and on time to the microsecond rather than to Akka's 10 ms tick.
+        var self = Self;
+        _roundTimer = SocketLoop.Shared.Every(_settings.GossipInterval, () => self.Tell(GossipTick.Instance, ActorRefs.NoSender));
     }
 
     private void Running()
@@ -458,12 +459,8 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
             var minGap = (long)(_settings.GossipInterval.TotalMilliseconds / 2);
             foreach (var id in report.HeartbeatsAdvanced)
             {
-                if (!_liveness.TryGetValue(id, out var liveness))
-                    continue;
-                if (_lastArrivalTold.TryGetValue(id, out var last) && now - last < minGap)
-                    continue;
-                _lastArrivalTold[id] = now;
-                _transitions.Add((id, liveness.OnHeartbeat(now)));
+                if (_liveness.TryGetValue(id, out var liveness) && liveness.OnHeartbeat(now, minGap) is var transition and not LivenessTransition.None)
+                    _transitions.Add((id, transition));
             }
         }
 
@@ -487,7 +484,8 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
             var others = corroborate && liveness.Status == PeerStatus.Alive && liveness.IsSuspect(now)
                 ? _state.CountSuspicions(id, liveness.Generation, _isLiveObserver)
                 : 0;
-            _transitions.Add((id, liveness.Check(now, others)));
+            if (liveness.Check(now, others) is var transition and not LivenessTransition.None)
+                _transitions.Add((id, transition));
         }
 
         ApplyTransitions();
@@ -595,7 +593,6 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
         _status.Remove(peerId);
         _children.Remove(peerId);
         _liveness.Remove(peerId);
-        _lastArrivalTold.Remove(peerId);
     }
 
     // ------------------------------------------------------------------ local writes and leave
@@ -679,7 +676,7 @@ public sealed class GossiperActor : ReceiveActor, IWithTimers, IWithStash
 
     private void FinishLeaving()
     {
-        Timers.CancelAll();
+        _roundTimer?.Dispose();
         foreach (var waiter in _leaveWaiters)
             waiter.Tell(new LeaveCompleted(_settings.NodeId));
         _leaveWaiters.Clear();

@@ -12,6 +12,9 @@ public sealed class PeerLiveness
     private readonly long _leftExpiryMs;
     private PhiAccrualFailureDetector _detector;
 
+    // When OnHeartbeat(now, minGap) last recorded an arrival; kept across restarts, as the gap is about the messages.
+    private long? _lastCoalescedMs;
+
     /// <summary>Starts tracking an alive peer, counting this moment as its first heartbeat arrival.</summary>
     public PeerLiveness(string nodeId, long generation, LivenessSettings settings, long nowMs)
     {
@@ -61,6 +64,19 @@ public sealed class PeerLiveness
             return LivenessTransition.None;
         SetStatus(PeerStatus.Alive, nowMs);
         return LivenessTransition.Up;
+    }
+
+    /// <summary>
+    /// Records a heartbeat arrival as <see cref="OnHeartbeat(long)"/> does, unless an arrival was recorded through this
+    /// overload less than <paramref name="minGapMs"/> before: news of one heartbeat often comes twice in a round (in a
+    /// digest and in a reply), and the detector's samples should be about the peer, not about how gossip reached us.
+    /// </summary>
+    public LivenessTransition OnHeartbeat(long nowMs, long minGapMs)
+    {
+        if (_lastCoalescedMs is { } last && nowMs - last < minGapMs)
+            return LivenessTransition.None;
+        _lastCoalescedMs = nowMs;
+        return OnHeartbeat(nowMs);
     }
 
     /// <summary>

@@ -147,18 +147,19 @@ public sealed class PhiAccrualFailureDetector
     {
         if (nowMs < _surelyAvailableBeforeMs)
             return true;
-        if (Phi(nowMs) > Settings.Threshold)
-            return false;
         if (_lastArrivalMs is { } last && _surelyAvailableBeforeMs == long.MinValue)
         {
             // Phi rises with the silence and reaches the threshold at SilenceToThresholdMs; a millisecond (and a
             // billionth) short of that it is below the threshold by far more than rounding, so the answer is the same.
+            // Worked out once per heartbeat, so most checks are one comparison.
             var silence = SilenceToThresholdMs;
             var safe = Math.Floor(silence - (silence * 1e-9)) - 1;
             _surelyAvailableBeforeMs = safe is > 0 and < 1e15 && last < long.MaxValue / 2 ? last + (long)safe : long.MinValue + 1;
+            if (nowMs < _surelyAvailableBeforeMs)
+                return true;
         }
 
-        return true;
+        return Phi(nowMs) <= Settings.Threshold;
     }
 
     private double EffectiveStdDeviationMs => Math.Max(StdDeviationMs, _minStdMs);

@@ -28,6 +28,9 @@ public sealed class SuspicionBook
         foreach (var (id, liveness) in peers)
         {
             var suspect = aloud && liveness.IsSuspect(nowMs);
+            // Almost always nobody is suspected and nothing was said: no need to hash the id.
+            if (!suspect && _said.Count == 0)
+                continue;
             if (suspect == _said.Contains(id))
                 continue;
             if (suspect)

@@ -34,6 +34,8 @@ internal sealed class SocketLoop : IDisposable
     // How long a socket whose callback threw is left alone.
     private static readonly TimeSpan FaultPause = TimeSpan.FromSeconds(1);
 
+    private static readonly double MicrosPerTimestampTick = 1_000_000.0 / Stopwatch.Frequency;
+
     private static readonly Lazy<SocketLoop> SharedLoop = new(() => new SocketLoop("scuttlebutt-io"), LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly Thread _thread;
@@ -47,7 +49,7 @@ internal sealed class SocketLoop : IDisposable
     // Loop thread only.
     private readonly Dictionary<Socket, Registration> _sockets = new();
     private readonly List<Socket> _readable = new();
-    private readonly PriorityQueue<IRunnable, long> _timers = new();
+    private readonly PriorityQueue<IRunnable, long> _timers = new(); // by due instant, in NowMicros
     private bool _stopping;
 
     // 1 while the loop is about to wait or waiting in Select with nothing posted: the next poster from another thread
@@ -106,8 +108,23 @@ internal sealed class SocketLoop : IDisposable
     {
         ArgumentNullException.ThrowIfNull(action);
         ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
-        var due = Environment.TickCount64 + (long)Math.Ceiling(delay.TotalMilliseconds);
+        var due = NowMicros() + ToMicros(delay);
         Post(() => _timers.Enqueue(new ActionRunnable(action), due));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on the loop every <paramref name="interval"/>, the first time one interval from
+    /// now, until the returned handle is disposed (after which it never runs again). The rate is fixed: a run that
+    /// comes late does not push the later ones back, and runs missed while the loop was stalled are skipped, not
+    /// made up in a burst.
+    /// </summary>
+    public IDisposable Every(TimeSpan interval, Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
+        var timer = new PeriodicTimer(this, ToMicros(interval), action, NowMicros());
+        Post(timer.Arm);
+        return timer;
     }
 
     /// <summary>
@@ -174,7 +191,7 @@ internal sealed class SocketLoop : IDisposable
         for (var i = 0; i < MaxWorkPerPass && _work.TryDequeue(out var run); i++)
             RunSafely(run);
 
-        var now = Environment.TickCount64;
+        var now = NowMicros();
         while (_timers.TryPeek(out var timer, out var due) && due <= now)
         {
             _timers.Dequeue();
@@ -186,7 +203,7 @@ internal sealed class SocketLoop : IDisposable
 
         var nextDue = _timers.TryPeek(out _, out var firstTimer) ? firstTimer : long.MaxValue;
         if (_waitBoundMs != long.MaxValue)
-            nextDue = Math.Min(nextDue, now + _waitBoundMs);
+            nextDue = Math.Min(nextDue, now + (_waitBoundMs * 1000));
         _readable.Clear();
         _readable.Add(_wakeReceiver);
         foreach (var (socket, registration) in _sockets)
@@ -203,7 +220,7 @@ internal sealed class SocketLoop : IDisposable
             Interlocked.Exchange(ref _sleeping, 1);
             // Posted between the check above and the flag: the poster saw no flag and will not wake us, so look now.
             if (_work.IsEmpty)
-                timeoutMicros = nextDue == long.MaxValue ? -1 : (int)Math.Clamp((nextDue - now) * 1000, 0, int.MaxValue);
+                timeoutMicros = nextDue == long.MaxValue ? -1 : (int)Math.Clamp(nextDue - now, 0, int.MaxValue);
         }
 
         Socket.Select(_readable, null, null, timeoutMicros);
@@ -232,7 +249,7 @@ internal sealed class SocketLoop : IDisposable
             pause = FaultPause;
         }
 
-        registration.ResumeAt = pause <= TimeSpan.Zero ? 0 : Environment.TickCount64 + (long)Math.Ceiling(pause.TotalMilliseconds);
+        registration.ResumeAt = pause <= TimeSpan.Zero ? 0 : NowMicros() + ToMicros(pause);
     }
 
     private void RunSafely(IRunnable run)
@@ -354,11 +371,54 @@ internal sealed class SocketLoop : IDisposable
         }
     }
 
+    // A monotonic clock in microseconds (Environment.TickCount64 can be as coarse as 4 ms on Linux, which would make
+    // rounds and waits jitter by that much).
+    private static long NowMicros() => (long)(Stopwatch.GetTimestamp() * MicrosPerTimestampTick);
+
+    private static long ToMicros(TimeSpan span) => (long)Math.Ceiling(span.Ticks / (double)TimeSpan.TicksPerMicrosecond);
+
+    private sealed class PeriodicTimer(SocketLoop loop, long intervalMicros, Action action, long startMicros) : IRunnable, IDisposable
+    {
+        private long _due = startMicros;
+        private volatile bool _disposed;
+
+        public void Dispose() => _disposed = true;
+
+        // Loop thread only.
+        public void Arm()
+        {
+            if (_disposed)
+                return;
+            var now = NowMicros();
+            _due += intervalMicros;
+            if (_due <= now)
+                _due = now + intervalMicros - ((now - _due) % intervalMicros);
+            loop._timers.Enqueue(this, _due);
+        }
+
+        public void Run()
+        {
+            if (_disposed)
+                return;
+            try
+            {
+                action();
+            }
+            finally
+            {
+                Arm();
+            }
+        }
+
+        // Akka's IRunnable is also a thread-pool work item; the loop only ever calls Run.
+        public void Execute() => Run();
+    }
+
     private sealed class Registration(Func<TimeSpan> onReadable)
     {
         public Func<TimeSpan> OnReadable { get; } = onReadable;
 
-        // Environment.TickCount64 before which the socket is not watched; 0 = watched.
+        // The instant (NowMicros) before which the socket is not watched; 0 = watched.
         public long ResumeAt { get; set; }
     }
 }

@@ -81,6 +81,23 @@ public sealed class PeerLivenessTests
     }
 
     [Fact]
+    public void Arrivals_closer_than_the_gap_count_once_and_a_down_peer_still_comes_back_on_the_first()
+    {
+        var p = new PeerLiveness("peer-1", 1, Settings, 0);
+
+        Assert.Equal(LivenessTransition.None, p.OnHeartbeat(1000, minGapMs: 50));
+        Assert.Equal(LivenessTransition.None, p.OnHeartbeat(1049, minGapMs: 50));
+        Assert.Equal(1000, p.LastHeartbeatMs);
+        Assert.Equal(LivenessTransition.None, p.OnHeartbeat(1050, minGapMs: 50));
+        Assert.Equal(1050, p.LastHeartbeatMs);
+
+        var downAt = CheckUntilDown(p, 1050);
+        Assert.Equal(LivenessTransition.Up, p.OnHeartbeat(downAt + 1, minGapMs: 50));
+        Assert.Equal(LivenessTransition.None, p.OnHeartbeat(downAt + 2, minGapMs: 50));
+        Assert.Equal(downAt + 1, p.LastHeartbeatMs);
+    }
+
+    [Fact]
     public void A_down_peer_comes_back_up_on_its_next_heartbeat()
     {
         var p = Steady(out var last);

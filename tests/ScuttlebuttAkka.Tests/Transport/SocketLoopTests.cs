@@ -153,11 +153,45 @@ public sealed class SocketLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task A_periodic_timer_runs_on_the_loop_until_disposed()
+    {
+        var runs = 0;
+        var threads = new HashSet<string?>();
+        var third = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var timer = _loop.Every(TimeSpan.FromMilliseconds(5), () =>
+        {
+            threads.Add(Thread.CurrentThread.Name);
+            if (++runs == 3)
+                third.TrySetResult();
+        });
+        await third.Task.WaitAsync(Patience);
+
+        timer.Dispose();
+        var runsAtDispose = -1;
+        await OnLoop(() => runsAtDispose = runs);
+        // A second timer of the same interval firing twice means the first one's next turns have come and gone.
+        var twice = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var witnessRuns = 0;
+        using (_loop.Every(TimeSpan.FromMilliseconds(5), () =>
+               {
+                   if (++witnessRuns == 2)
+                       twice.TrySetResult();
+               }))
+        {
+            await twice.Task.WaitAsync(Patience);
+        }
+
+        await OnLoop(() => Assert.Equal(runsAtDispose, runs));
+        Assert.Equal([ThreadName], threads);
+    }
+
+    [Fact]
     public void Bad_arguments_are_refused_with_their_name()
     {
         Assert.Equal("action", Assert.Throws<ArgumentNullException>(() => _loop.Post(null!)).ParamName);
         Assert.Equal("delay", Assert.Throws<ArgumentOutOfRangeException>(() => _loop.Schedule(TimeSpan.FromMilliseconds(-1), () => { })).ParamName);
         Assert.Equal("onReadable", Assert.Throws<ArgumentNullException>(() => _loop.Register(Bind(), null!)).ParamName);
+        Assert.Equal("interval", Assert.Throws<ArgumentOutOfRangeException>(() => _loop.Every(TimeSpan.Zero, () => { })).ParamName);
     }
 
     [Fact]
