@@ -192,8 +192,8 @@ public sealed class GossiperActor : ReceiveActor, IWithStash
         Stash.UnstashAll();
         // Gossip at once so a fresh node joins without waiting a whole interval.
         Self.Tell(GossipTick.Instance);
-        // Timed by the socket loop rather than Akka's scheduler: the tick then reaches this actor without waking a
-        // thread-pool worker (on the io dispatcher), and on time to the microsecond rather than to Akka's 10 ms tick.
+        // Timed by the socket loop rather than Akka's scheduler: on the io dispatcher the tick then reaches this actor
+        // without waking a thread-pool worker, and the rounds of the nodes in one process share the loop's wake-ups.
         var self = Self;
         _roundTimer = SocketLoop.Shared.Every(_settings.GossipInterval, () => self.Tell(GossipTick.Instance, ActorRefs.NoSender));
     }

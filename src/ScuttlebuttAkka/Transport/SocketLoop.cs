@@ -103,18 +103,19 @@ internal sealed class SocketLoop : IDisposable
         Execute(new ActionRunnable(action));
     }
 
-    /// <summary>Runs <paramref name="action"/> on the loop once <paramref name="delay"/> has passed (or a little later, never earlier).</summary>
+    /// <summary>Runs <paramref name="action"/> on the loop once <paramref name="delay"/> has passed, on the loop's 10 ms timer grid (so up to 10 ms later, never earlier).</summary>
     public void Schedule(TimeSpan delay, Action action)
     {
         ArgumentNullException.ThrowIfNull(action);
         ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
-        var due = NowMicros() + ToMicros(delay);
+        var due = Coarsen(NowMicros() + ToMicros(delay));
         Post(() => _timers.Enqueue(new ActionRunnable(action), due));
     }
 
     /// <summary>
     /// Runs <paramref name="action"/> on the loop every <paramref name="interval"/>, the first time one interval from
-    /// now, until the returned handle is disposed (after which it never runs again). The rate is fixed: a run that
+    /// now, until the returned handle is disposed (after which it never runs again). Each run comes on the loop's 10 ms
+    /// timer grid, up to 10 ms after its nominal time, as with Akka's scheduler. The rate is fixed: a run that
     /// comes late does not push the later ones back, and runs missed while the loop was stalled are skipped, not
     /// made up in a burst.
     /// </summary>
@@ -220,7 +221,7 @@ internal sealed class SocketLoop : IDisposable
             Interlocked.Exchange(ref _sleeping, 1);
             // Posted between the check above and the flag: the poster saw no flag and will not wake us, so look now.
             if (_work.IsEmpty)
-                timeoutMicros = nextDue == long.MaxValue ? -1 : (int)Math.Clamp(nextDue - now, 0, int.MaxValue);
+                timeoutMicros = nextDue == long.MaxValue ? -1 : WholeMilliseconds(nextDue - now);
         }
 
         Socket.Select(_readable, null, null, timeoutMicros);
@@ -371,9 +372,18 @@ internal sealed class SocketLoop : IDisposable
         }
     }
 
-    // A monotonic clock in microseconds (Environment.TickCount64 can be as coarse as 4 ms on Linux, which would make
-    // rounds and waits jitter by that much).
+    // A monotonic clock in microseconds (Environment.TickCount64 can be as coarse as 4 ms on Linux).
     private static long NowMicros() => (long)(Stopwatch.GetTimestamp() * MicrosPerTimestampTick);
+
+    // Timers fire on a grid of this step, like the 10 ms tick of Akka's scheduler they replace: the rounds of many
+    // nodes in one process then share a wake-up of the loop instead of each costing one (each wait polls every socket).
+    private const long TimerGridMicros = 10_000;
+
+    private static long Coarsen(long dueMicros) => (dueMicros + TimerGridMicros - 1) / TimerGridMicros * TimerGridMicros;
+
+    // Select waits in whole milliseconds on Unix (poll), truncating: 999 µs would be 0, a busy wait. Rounded up, a
+    // timer runs at most a millisecond late instead.
+    private static int WholeMilliseconds(long micros) => (int)Math.Clamp((micros + 999) / 1000 * 1000, 0, int.MaxValue / 1000 * 1000);
 
     private static long ToMicros(TimeSpan span) => (long)Math.Ceiling(span.Ticks / (double)TimeSpan.TicksPerMicrosecond);
 
@@ -393,7 +403,7 @@ internal sealed class SocketLoop : IDisposable
             _due += intervalMicros;
             if (_due <= now)
                 _due = now + intervalMicros - ((now - _due) % intervalMicros);
-            loop._timers.Enqueue(this, _due);
+            loop._timers.Enqueue(this, Coarsen(_due));
         }
 
         public void Run()
