@@ -16,8 +16,8 @@ namespace ScuttlebuttAkka.Transport;
 /// node cost (docs/architecture.md, "Threads and idle CPU").
 /// </summary>
 /// <remarks>
-/// Everything but <see cref="Execute(IRunnable)"/>, <see cref="Post"/>, <see cref="Schedule"/>, <see cref="Register"/>,
-/// <see cref="Unregister"/> and <see cref="Dispose"/> runs on the loop's thread only, so the loop's state needs no lock.
+/// Everything but <see cref="Execute(IRunnable)"/>, <see cref="Post"/>, <see cref="Schedule"/>, <see cref="Every"/>,
+/// <see cref="Register"/>, <see cref="Unregister"/> and <see cref="Dispose"/> runs on the loop's thread only, so the loop's state needs no lock.
 /// Work must not block: a blocked loop stalls every socket and actor on it. A callback or work item that throws is
 /// counted (<see cref="Faults"/>), traced, and the loop goes on.
 /// </remarks>
@@ -53,7 +53,7 @@ internal sealed class SocketLoop : IDisposable
     private bool _stopping;
 
     // 1 while the loop is about to wait or waiting in Select with nothing posted: the next poster from another thread
-    // wakes it with a datagram to the wake socket, and only that poster.
+    // wakes it with a byte on the wake channel, and only that poster.
     private int _sleeping;
     private long _faults;
 
