@@ -305,7 +305,10 @@ public sealed class GossiperActor : ReceiveActor, IWithStash
     private void RequestSeeds()
     {
         _seedRequestPending = true;
-        _seedProvider.GetSeedsAsync(CancellationToken.None).PipeTo(Self,
+        // The provider is the application's code (a callback may read a file or call a service): run it on the thread
+        // pool, so that however long it takes it cannot hold up the socket loop, and every node of the process with it.
+        var provider = _seedProvider;
+        Task.Run(() => provider.GetSeedsAsync(CancellationToken.None)).PipeTo(Self,
             success: seeds => new SeedsResolved(seeds),
             failure: ex =>
             {

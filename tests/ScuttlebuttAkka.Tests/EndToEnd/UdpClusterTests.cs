@@ -44,6 +44,38 @@ public sealed class UdpClusterTests : TestKit
     }
 
     [Fact]
+    public async Task A_seed_callback_that_blocks_holds_up_neither_its_node_start_nor_the_other_nodes_of_the_process()
+    {
+        // Every node of a process shares the socket loop; the seed provider is application code, and a slow one (here
+        // a callback that blocks until released) must not stall the loop.
+        using var release = new ManualResetEventSlim();
+        await using var cluster = new LocalCluster(Sys);
+        var lonely = await cluster.StartAsync("lonely", s => s with
+        {
+            SeedProvider = new ScuttlebuttAkka.Seeds.CallbackSeedProvider(() =>
+            {
+                // Longer than every wait below, so that a stalled loop fails the test instead of recovering in time.
+                release.Wait(TimeSpan.FromMinutes(1));
+                return Array.Empty<string>();
+            }),
+        });
+        try
+        {
+            var a = await cluster.StartAsync("a");
+            var b = await cluster.StartAsync("b", seeds: a.Address);
+            b.UpdateLocal("role", "db");
+
+            AwaitAssert(() => Assert.Equal("db", a.Lookup("b", "role")), Generous);
+            Assert.False(release.IsSet);
+            Assert.Equal("lonely", lonely.NodeId);
+        }
+        finally
+        {
+            release.Set();
+        }
+    }
+
+    [Fact]
     public async Task A_stopped_node_is_reported_down()
     {
         await using var cluster = new LocalCluster(Sys);
