@@ -67,8 +67,7 @@ public sealed class ScuttlebuttNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(transport);
         settings.Validate();
         var view = new ViewHolder(settings.NodeId);
-        IoDispatcher.EnsureConfigured(system);
-        var gossiper = system.ActorOf(GossiperActor.Props(settings, transport, view).WithDispatcher(IoDispatcher.Id), ActorName(settings.NodeId));
+        var gossiper = system.ActorOf(IoDispatcher.On(system, GossiperActor.Props(settings, transport, view)), ActorName(settings.NodeId));
         try
         {
             var address = await gossiper.Ask<LocalAddress>(GetLocalAddress.Instance, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);

@@ -26,8 +26,7 @@ public static class AkkaHostingExtensions
             var settings = ScuttlebuttSettings.Create(system);
             if (configure is not null)
                 settings = configure(settings);
-            IoDispatcher.EnsureConfigured(system);
-            var gossiper = system.ActorOf(GossiperActor.Props(settings).WithDispatcher(IoDispatcher.Id), "scuttlebutt");
+            var gossiper = system.ActorOf(IoDispatcher.On(system, GossiperActor.Props(settings)), "scuttlebutt");
             registry.Register<GossiperActor>(gossiper);
         });
         return builder;

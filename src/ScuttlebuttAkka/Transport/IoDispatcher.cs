@@ -33,6 +33,13 @@ public static class IoDispatcher
             Configured.Add(system, Configured);
         }
     }
+
+    /// <summary><paramref name="props"/> on this dispatcher, after making sure <paramref name="system"/> knows it.</summary>
+    internal static Props On(ActorSystem system, Props props)
+    {
+        EnsureConfigured(system);
+        return props.WithDispatcher(Id);
+    }
 }
 
 /// <summary>Hands an Akka dispatcher's work to <see cref="SocketLoop.Shared"/>; named in reference.conf, created by Akka.</summary>

@@ -8,7 +8,7 @@ namespace ScuttlebuttAkka.Transport;
 
 /// <summary>
 /// One thread that waits for the UDP sockets of the process to become readable and runs, in between, the work handed to
-/// it: the mailboxes of the actors on the io dispatcher (see <see cref="IoDispatcher"/>), callbacks and timers. A
+/// it: the mailboxes of the actors on the io dispatcher (see <see cref="IoDispatcher"/>), callbacks and periodic timers. A
 /// datagram that one node sends to another node of the same process is read and processed by this thread without any
 /// other thread waking up; a datagram from another process costs one wake-up, after which the receive, the gossiper's
 /// work and the reply's send all happen here. On the .NET thread pool the same path crosses three or four work items,
@@ -16,7 +16,7 @@ namespace ScuttlebuttAkka.Transport;
 /// node cost (docs/architecture.md, "Threads and idle CPU").
 /// </summary>
 /// <remarks>
-/// Everything but <see cref="Execute(IRunnable)"/>, <see cref="Post"/>, <see cref="Schedule"/>, <see cref="Every"/>,
+/// Everything but <see cref="Execute(IRunnable)"/>, <see cref="Post"/>, <see cref="Every"/>,
 /// <see cref="Register"/>, <see cref="Unregister"/> and <see cref="Dispose"/> runs on the loop's thread only, so the loop's state needs no lock.
 /// Work must not block: a blocked loop stalls every socket and actor on it. A callback or work item that throws is
 /// counted (<see cref="Faults"/>), traced, and the loop goes on.
@@ -101,15 +101,6 @@ internal sealed class SocketLoop : IDisposable
     {
         ArgumentNullException.ThrowIfNull(action);
         Execute(new ActionRunnable(action));
-    }
-
-    /// <summary>Runs <paramref name="action"/> on the loop once <paramref name="delay"/> has passed, on the loop's 10 ms timer grid (so up to 10 ms later, never earlier).</summary>
-    public void Schedule(TimeSpan delay, Action action)
-    {
-        ArgumentNullException.ThrowIfNull(action);
-        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
-        var due = Coarsen(NowMicros() + ToMicros(delay));
-        Post(() => _timers.Enqueue(new ActionRunnable(action), due));
     }
 
     /// <summary>
@@ -305,7 +296,7 @@ internal sealed class SocketLoop : IDisposable
 
     // The wake-up channel: a connected pair of Unix domain stream sockets, which no firewall sees (a loopback UDP
     // datagram can be dropped by a netfilter rule on the input hook, and a lost wake-up would stall the loop); a loopback
-    // UDP pair only where Unix domain sockets are not supported, with the wait then bounded (see WaitBound).
+    // UDP pair only where Unix domain sockets are not supported, with the wait then bounded (UnreliableWakeWaitMs).
     private static (Socket Receiver, Socket Sender, bool Reliable) OpenWakePair()
     {
         try

@@ -148,16 +148,6 @@ public sealed class SocketLoopTests : IDisposable
     }
 
     [Fact]
-    public async Task Scheduled_work_runs_on_the_loop_thread()
-    {
-        var ran = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        _loop.Schedule(TimeSpan.FromMilliseconds(20), () => ran.TrySetResult(Thread.CurrentThread.Name));
-
-        Assert.Equal(ThreadName, await ran.Task.WaitAsync(Patience));
-    }
-
-    [Fact]
     public async Task A_periodic_timer_runs_on_the_loop_until_disposed()
     {
         var runs = 0;
@@ -194,7 +184,6 @@ public sealed class SocketLoopTests : IDisposable
     public void Bad_arguments_are_refused_with_their_name()
     {
         Assert.Equal("action", Assert.Throws<ArgumentNullException>(() => _loop.Post(null!)).ParamName);
-        Assert.Equal("delay", Assert.Throws<ArgumentOutOfRangeException>(() => _loop.Schedule(TimeSpan.FromMilliseconds(-1), () => { })).ParamName);
         Assert.Equal("onReadable", Assert.Throws<ArgumentNullException>(() => _loop.Register(Bind(), null!)).ParamName);
         Assert.Equal("interval", Assert.Throws<ArgumentOutOfRangeException>(() => _loop.Every(TimeSpan.Zero, () => { })).ParamName);
     }
