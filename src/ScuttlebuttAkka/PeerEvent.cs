@@ -30,11 +30,16 @@ public abstract record PeerEvent(string Observer, string PeerId)
     /// <param name="Version">The peer's version of the delete.</param>
     public sealed record KeyDeleted(string Observer, string PeerId, string Key, long Version) : PeerEvent(Observer, PeerId);
 
-    /// <summary>The failure detector suspects the peer crashed or is unreachable (phi above the threshold).</summary>
+    /// <summary>
+    /// The failure detector suspects the peer crashed or is unreachable: phi passed the threshold, or this node
+    /// suspected the peer and <paramref name="CorroboratedBy"/> other live nodes suspected it too
+    /// (docs/failure-detector.md, "Corroborated verdicts").
+    /// </summary>
     /// <param name="Observer">The observing node.</param>
     /// <param name="PeerId">The peer.</param>
-    /// <param name="Phi">The suspicion level when it was declared down.</param>
-    public sealed record Down(string Observer, string PeerId, double Phi) : PeerEvent(Observer, PeerId);
+    /// <param name="Phi">The suspicion level when it was declared down (NaN in a replay of the current state).</param>
+    /// <param name="CorroboratedBy">How many other nodes' suspicions made the verdict; 0 when phi alone passed the threshold.</param>
+    public sealed record Down(string Observer, string PeerId, double Phi, int CorroboratedBy = 0) : PeerEvent(Observer, PeerId);
 
     /// <summary>A peer that was down is heard from again.</summary>
     /// <param name="Observer">The observing node.</param>

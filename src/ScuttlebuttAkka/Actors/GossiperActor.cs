@@ -565,7 +565,9 @@ public sealed class GossiperActor : ReceiveActor, IWithStash
             case LivenessTransition.Down:
                 _status[peerId] = PeerStatus.Down;
                 _state.SetDown(peerId, true);
-                e = new PeerEvent.Down(self, peerId, phi);
+                // Below the threshold, only other nodes' suspicions can have made the verdict (PeerLiveness.Check).
+                var corroborators = phi <= _settings.Liveness.Detector.Threshold ? _state.CountSuspicions(peerId, liveness.Generation, _isLiveObserver) : 0;
+                e = new PeerEvent.Down(self, peerId, phi, corroborators);
                 break;
             case LivenessTransition.Up:
                 _status[peerId] = PeerStatus.Alive;
