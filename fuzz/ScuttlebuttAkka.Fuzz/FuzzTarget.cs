@@ -1,4 +1,6 @@
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.State;
+using ScuttlebuttAkka.Protocol.Wire;
 
 namespace ScuttlebuttAkka.Fuzz;
 

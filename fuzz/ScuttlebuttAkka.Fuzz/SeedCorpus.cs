@@ -1,4 +1,7 @@
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Reconciliation;
+using ScuttlebuttAkka.Protocol.State;
+using ScuttlebuttAkka.Protocol.Wire;
 
 namespace ScuttlebuttAkka.Fuzz;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.State;
 
 namespace ScuttlebuttAkka.Simulation;
 

@@ -1,4 +1,8 @@
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Liveness;
+using ScuttlebuttAkka.Protocol.Runtime;
+using ScuttlebuttAkka.Protocol.State;
+using ScuttlebuttAkka.Protocol.Wire;
 
 namespace ScuttlebuttAkka.Simulation;
 

@@ -1,5 +1,9 @@
 using System.Globalization;
-using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Liveness;
+using ScuttlebuttAkka.Protocol.Reconciliation;
+using ScuttlebuttAkka.Protocol.Runtime;
+using ScuttlebuttAkka.Protocol.State;
+using ScuttlebuttAkka.Protocol.Wire;
 
 namespace ScuttlebuttAkka.Simulation;
 

@@ -208,5 +208,5 @@ public sealed class SimulatedNetwork
     }
 
     private int PortOf(string bind) =>
-        Protocol.GossipAddress.TryParse(bind, out _, out var port) && port != 0 ? port : _options.DefaultPort;
+        Protocol.Wire.GossipAddress.TryParse(bind, out _, out var port) && port != 0 ? port : _options.DefaultPort;
 }

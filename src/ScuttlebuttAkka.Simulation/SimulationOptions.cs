@@ -1,4 +1,5 @@
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Reconciliation;
 
 namespace ScuttlebuttAkka.Simulation;
 

@@ -1,3 +1,5 @@
+using ScuttlebuttAkka.Protocol.State;
+
 namespace ScuttlebuttAkka;
 
 /// <summary>

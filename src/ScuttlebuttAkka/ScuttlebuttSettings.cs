@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Wire;
 using ScuttlebuttAkka.Seeds;
 
 namespace ScuttlebuttAkka;

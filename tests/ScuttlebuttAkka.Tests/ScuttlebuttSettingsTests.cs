@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Wire;
 
 namespace ScuttlebuttAkka.Tests;
 

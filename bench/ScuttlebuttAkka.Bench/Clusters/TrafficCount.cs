@@ -1,3 +1,5 @@
+using ScuttlebuttAkka.Protocol.Reconciliation;
+
 namespace ScuttlebuttAkka.Bench.Clusters;
 
 /// <summary>Totals of one message type sent.</summary>

@@ -5,7 +5,8 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
-using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.State;
+using ScuttlebuttAkka.Protocol.Wire;
 
 namespace ScuttlebuttAkka.Bench.Fuzz;
 

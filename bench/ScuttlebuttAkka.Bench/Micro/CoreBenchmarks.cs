@@ -1,5 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Reconciliation;
+using ScuttlebuttAkka.Protocol.State;
+using ScuttlebuttAkka.Protocol.Wire;
 
 namespace ScuttlebuttAkka.Bench.Micro;
 

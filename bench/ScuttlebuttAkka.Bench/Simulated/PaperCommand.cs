@@ -2,7 +2,7 @@ using System.CommandLine;
 using ScottPlot;
 using ScuttlebuttAkka.Bench.Cli;
 using ScuttlebuttAkka.Bench.Reporting;
-using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Reconciliation;
 using ScuttlebuttAkka.Simulation.Experiments;
 using Spectre.Console;
 

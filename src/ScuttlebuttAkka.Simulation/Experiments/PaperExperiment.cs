@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Reconciliation;
+using ScuttlebuttAkka.Protocol.Wire;
 
 namespace ScuttlebuttAkka.Simulation.Experiments;
 

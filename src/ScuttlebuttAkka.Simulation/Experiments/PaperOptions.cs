@@ -1,4 +1,4 @@
-using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Wire;
 
 namespace ScuttlebuttAkka.Simulation.Experiments;
 

@@ -7,6 +7,10 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using ScuttlebuttAkka.Diagnostics;
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Liveness;
+using ScuttlebuttAkka.Protocol.Runtime;
+using ScuttlebuttAkka.Protocol.State;
+using ScuttlebuttAkka.Protocol.Wire;
 using ScuttlebuttAkka.Transport;
 
 namespace ScuttlebuttAkka.Actors;

@@ -1,5 +1,5 @@
 using System.Net;
-using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Liveness;
 
 namespace ScuttlebuttAkka.Actors;
 

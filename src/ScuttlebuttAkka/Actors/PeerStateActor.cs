@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Liveness;
 
 namespace ScuttlebuttAkka.Actors;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.State;
 
 namespace ScuttlebuttAkka.Diagnostics;
 

@@ -16,7 +16,7 @@ public static class Transports
     /// <summary>Real UDP, bound to <see cref="ScuttlebuttSettings.Bind"/>.</summary>
     public static readonly TransportFactory Udp = settings =>
     {
-        if (!Protocol.GossipAddress.TryParseEndPoint(settings.Bind, out var endPoint))
+        if (!Protocol.Wire.GossipAddress.TryParseEndPoint(settings.Bind, out var endPoint))
             throw new ArgumentException($"Bind must be an IP literal and port; got '{settings.Bind}'.", nameof(settings));
         return UdpFlow.Create(endPoint!, new UdpFlowOptions
         {

@@ -5,6 +5,9 @@ using Akka.Streams.TestKit;
 using Akka.TestKit.Xunit2;
 using ScuttlebuttAkka.Actors;
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Reconciliation;
+using ScuttlebuttAkka.Protocol.State;
+using ScuttlebuttAkka.Protocol.Wire;
 using ScuttlebuttAkka.Transport;
 
 namespace ScuttlebuttAkka.Tests.Actors;

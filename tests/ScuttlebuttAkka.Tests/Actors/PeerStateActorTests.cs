@@ -1,7 +1,8 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using ScuttlebuttAkka.Actors;
-using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Liveness;
+using ScuttlebuttAkka.Tests.Protocol.Liveness;
 
 namespace ScuttlebuttAkka.Tests.Actors;
 

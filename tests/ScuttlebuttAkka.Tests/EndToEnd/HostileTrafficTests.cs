@@ -1,6 +1,9 @@
 using Akka.TestKit.Xunit2;
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Reconciliation;
+using ScuttlebuttAkka.Protocol.Wire;
 using ScuttlebuttAkka.Tests.Protocol;
+using ScuttlebuttAkka.Tests.Protocol.Wire;
 using Xunit.Abstractions;
 
 namespace ScuttlebuttAkka.Tests.EndToEnd;

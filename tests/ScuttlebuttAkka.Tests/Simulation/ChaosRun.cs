@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.State;
 using ScuttlebuttAkka.Simulation;
 using Xunit.Abstractions;
 

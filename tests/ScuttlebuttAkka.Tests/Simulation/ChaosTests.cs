@@ -1,4 +1,4 @@
-using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Liveness;
 using ScuttlebuttAkka.Simulation;
 using Xunit.Abstractions;
 

@@ -1,4 +1,4 @@
-using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Reconciliation;
 using ScuttlebuttAkka.Simulation.Experiments;
 
 namespace ScuttlebuttAkka.Tests.Simulation;

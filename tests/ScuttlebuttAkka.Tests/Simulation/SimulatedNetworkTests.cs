@@ -4,7 +4,6 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using ScuttlebuttAkka.Protocol;
 using ScuttlebuttAkka.Simulation;
 using ScuttlebuttAkka.Transport;
 
