@@ -13,6 +13,12 @@ public sealed class ApplyReport
     /// </summary>
     public List<string> HeartbeatsAdvanced { get; } = new();
 
+    /// <summary>
+    /// Nodes whose copy changed in this message: discovered, restarted, rebuilt, or holding pairs up to a higher version
+    /// (reserved pairs included). A heartbeat alone does not count: it changes nothing a reader of the view sees.
+    /// </summary>
+    public HashSet<string> Advanced { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Nodes already heard from in this message: listed in <see cref="HeartbeatsAdvanced"/>, discovered or restarted.</summary>
     internal HashSet<string> Arrived { get; } = new(StringComparer.Ordinal);
 
@@ -58,6 +64,7 @@ public sealed class ApplyReport
         Changes.Clear();
         HeartbeatsAdvanced.Clear();
         Arrived.Clear();
+        Advanced.Clear();
         SuspicionsChanged = false;
         Stale = NonContiguous = OldGeneration = FromRemovedNode = UnknownWithoutAddress = OverNodeLimit = OverKeyLimit = Malformed = AboutSelf = 0;
     }

@@ -25,6 +25,14 @@ public static class WireFormat
     /// <summary>The largest payload of one UDP datagram over IPv4.</summary>
     public const int MaximumBudget = 65507;
 
+    /// <summary>Returns <paramref name="budgetBytes"/> when it lies between <see cref="MinimumBudget"/> and <see cref="MaximumBudget"/>; throws otherwise.</summary>
+    public static int CheckBudget(int budgetBytes)
+    {
+        if (budgetBytes is < MinimumBudget or > MaximumBudget)
+            throw new ArgumentOutOfRangeException(nameof(budgetBytes), budgetBytes, $"A datagram budget must be between {MinimumBudget} and {MaximumBudget} bytes.");
+        return budgetBytes;
+    }
+
     internal const byte DigestFlagComplete = 0x01;
     internal const byte DigestFlagWatermarks = 0x02;
     internal const byte KnownDigestFlags = DigestFlagComplete | DigestFlagWatermarks;
