@@ -8,20 +8,20 @@ using ScuttlebuttAkka.Protocol.Wire;
 namespace ScuttlebuttAkka.Simulation;
 
 /// <summary>
-/// A deterministic discrete-event simulation of a whole cluster in virtual time. Every node is built from the same
-/// protocol core the <c>GossiperActor</c> uses (<see cref="ClusterState"/>, <see cref="PeerLiveness"/>,
-/// <see cref="GossipTargets"/>, <see cref="RoundChores"/>, <see cref="DatagramCodec"/>) and runs the actor's round
-/// and receive logic step for step; every datagram is encoded, passed through a <see cref="NetworkModel"/> (loss,
-/// duplication, reordering, delay, partitions, size limit) and decoded. One seeded <see cref="Random"/> drives every
-/// choice and events at the same instant run in the order they were scheduled, so the same options and the same
-/// script give the same run, event for event (<see cref="TraceHash"/>). Not thread-safe: one thread drives it.
+/// A deterministic discrete-event simulation of a whole cluster in virtual time. Every node is a
+/// <see cref="NodeRuntime"/>, the state machine the <c>GossiperActor</c> drives in production: the simulator only
+/// schedules its rounds, hands it the datagrams the <see cref="NetworkModel"/> delivers (loss, duplication,
+/// reordering, delay, partitions, size limit) as the bytes the runtime encoded, and carries out what it asks. It
+/// decides nothing about gossip itself. One seeded <see cref="Random"/> drives every choice, and events at the same
+/// instant run in the order they were scheduled, so the same options and the same script give the same run, event
+/// for event (<see cref="TraceHash"/>). Not thread-safe: one thread drives it.
 /// </summary>
 /// <remarks>
-/// Differences from the actor runtime, none of which changes a protocol decision: seeds resolve at once (the actor
-/// asks its seed provider asynchronously, and so does this, answering in the same instant after the round);
-/// liveness of all of a node's peers is judged in one pass per interval, half an interval after its rounds, where
-/// the actor's peer children each keep their own timer; a node's liveness verdicts take effect at once, where the
-/// actor hears of them through its mailbox; and addresses are literal, so nothing is resolved.
+/// How the simulator drives a node differs from the actor in ways that change no decision: the seed provider answers
+/// in the same instant after the round that asked (the actor asks it on the thread pool), addresses are literal, so
+/// nothing is resolved, and a node's inputs never overlap (the actor's mailbox serializes them the same way).
+/// Faults of the node itself (a stall, a clock offset or step) are the simulator's to inject; see
+/// <see cref="Stall"/> and <see cref="StepClock"/>.
 /// </remarks>
 public sealed partial class ClusterSimulator
 {
@@ -32,12 +32,12 @@ public sealed partial class ClusterSimulator
     private readonly SimulatedNode[] _nodes;
     private readonly Dictionary<string, SimulatedNode> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SimulatedNode> _byAddress = new(StringComparer.Ordinal);
+    private readonly Dictionary<System.Net.EndPoint, SimulatedNode> _byEndPoint = new();
     private readonly string[] _seedAddresses;
     private readonly ScuttlebuttSettings _settings;
     private readonly Random _random;
     private readonly WriteTracker _tracker;
     private readonly Queue<string>? _journal;
-    private readonly ApplyReport _report = new();
     private readonly long _intervalMs;
     private TraceHash _trace;
     private long _sequence;
@@ -64,10 +64,11 @@ public sealed partial class ClusterSimulator
             var id = options.NodeIdPrefix + i.ToString(CultureInfo.InvariantCulture).PadLeft(width, '0');
             // Node nNN lives at 127.1.1.NN (and node 256 + NN at 127.1.2.NN), which keeps traces readable.
             var address = string.Create(CultureInfo.InvariantCulture, $"127.1.{1 + (i / 256)}.{i % 256}:7474");
-            var node = new SimulatedNode(i, id, address, _settings);
+            var node = new SimulatedNode(i, id, address, _settings with { NodeId = id });
             _nodes[i] = node;
             _byId.Add(id, node);
             _byAddress.Add(address, node);
+            _byEndPoint.Add(node.EndPoint, node);
         }
 
         _seedAddresses = _nodes.Take(options.SeedNodes).Select(n => n.Address).ToArray();
@@ -186,11 +187,9 @@ public sealed partial class ClusterSimulator
     public long Write(string nodeId, string key, string value, TimeSpan? timeToLive = null)
     {
         var node = RunningNode(nodeId);
-        var state = node.State!;
-        var before = state.Self.MaxVersion;
-        var version = state.Set(key, value, NowMs, timeToLive);
+        var version = node.Runtime!.Write(key, value, timeToLive, NowMs);
         Accepted(node, key, value, version, isDelete: false);
-        EagerPush(node, before);
+        Execute(node);
         return version;
     }
 
@@ -198,15 +197,10 @@ public sealed partial class ClusterSimulator
     public long Delete(string nodeId, string key)
     {
         var node = RunningNode(nodeId);
-        var state = node.State!;
-        var before = state.Self.MaxVersion;
-        var version = state.Delete(key, NowMs);
+        var version = node.Runtime!.Delete(key, NowMs);
         if (version > 0)
-        {
             Accepted(node, key, "", version, isDelete: true);
-            EagerPush(node, before);
-        }
-
+        Execute(node);
         return version;
     }
 
@@ -235,10 +229,8 @@ public sealed partial class ClusterSimulator
         var all = new Delta(introductions);
         foreach (var node in running)
         {
-            var report = _report;
-            report.Clear();
-            node.State!.ApplyDelta(all, NowMs, report);
-            Process(node, report);
+            node.Runtime!.Introduce(all, NowMs);
+            Execute(node);
         }
 
         _trace.Add(0x1A7D);
@@ -273,7 +265,15 @@ public sealed partial class ClusterSimulator
     }
 
     /// <summary>Node <paramref name="nodeId"/> leaves gracefully: announces it, gossips its last rounds, then stops.</summary>
-    public void Leave(string nodeId) => StartLeaving(RunningNode(nodeId));
+    public void Leave(string nodeId)
+    {
+        var node = RunningNode(nodeId);
+        if (node.IsLeaving)
+            return;
+        Note($"{node} leaves");
+        node.Runtime!.Leave(NowMs);
+        Execute(node);
+    }
 
     /// <summary>Cuts the links between two groups of node ids, both ways or only from <paramref name="sideA"/> to <paramref name="sideB"/>.</summary>
     public void Partition(IEnumerable<string> sideA, IEnumerable<string> sideB, PartitionDirection direction = PartitionDirection.TwoWay)
@@ -318,6 +318,12 @@ public sealed partial class ClusterSimulator
         if (bytes is { } b)
             ArgumentOutOfRangeException.ThrowIfLessThan(b, WireFormat.MinimumBudget, nameof(bytes));
         _budgetCap = bytes ?? int.MaxValue;
+        foreach (var node in _nodes)
+        {
+            if (node.Runtime is { } runtime)
+                runtime.BudgetCap = _budgetCap;
+        }
+
         _trace.Add(0xB0D6);
         _trace.Add(_budgetCap);
         Note($"message budget now {(bytes is null ? "the datagram size" : bytes + " bytes")}");
@@ -325,87 +331,7 @@ public sealed partial class ClusterSimulator
 
     // ---------------------------------------------------------------- events
 
-    private int BudgetOf(SimulatedNode node) => Math.Min(node.Codec.MessageBudget, _budgetCap);
-
     private void Schedule(long atMs, ScheduledEvent e) => _queue.Enqueue(e, (atMs, _sequence++));
-
-    private void Dispatch(ScheduledEvent e)
-    {
-        switch (e.Kind)
-        {
-            case EventKind.Action:
-                e.Action!(this);
-                break;
-            case EventKind.Delivery:
-                Deliver(_nodes[e.Node], _nodes[e.From], e.Payload!);
-                break;
-            default:
-                var node = _nodes[e.Node];
-                if (!node.IsRunning || node.Incarnation != e.Incarnation)
-                    return; // belongs to an incarnation that stopped
-                if (e.Kind == EventKind.Round)
-                    Round(node);
-                else
-                    SeedsResolved(node);
-                break;
-        }
-    }
-
-    private void Deliver(SimulatedNode to, SimulatedNode from, byte[] payload)
-    {
-        _trace.Add(from.Index);
-        _trace.Add(payload);
-        if (!to.IsRunning)
-        {
-            Network.CountUndeliverable(from.Id, to.Id);
-            return;
-        }
-
-        OnDatagram(to, from.Address, payload);
-    }
-
-    private void Boot(SimulatedNode node)
-    {
-        var now = NowMs;
-        node.Generation = Math.Max(node.Generation + 1, GenerationBase + now);
-        node.State = new ClusterState(node.Id, node.Generation, node.Address, _settings.Limits) { DeltaOrdering = Options.DeltaOrdering };
-        foreach (var (key, value) in _settings.InitialState)
-            node.State.Set(key, value, now);
-        node.Liveness.Clear();
-        node.Suspicions.Clear();
-        node.KnownPeers.Clear();
-        node.Live.Clear();
-        node.KnownAddresses.Clear();
-        node.Removed.Clear();
-        node.Seeds = Array.Empty<string>();
-        node.SeedRequestPending = false;
-        node.RoundNumber = 0;
-        node.LeaveRoundsLeft = -1;
-        node.HasLeft = false;
-        node.IsRunning = true;
-        node.Incarnation++;
-        node.Starts++;
-        _running++;
-        _trace.Add(node.Generation);
-        Note($"{node} starts");
-        // Like the actor: a round at once, then one every interval.
-        Schedule(now, new ScheduledEvent(EventKind.Round, node.Index, node.Incarnation, -1, null, null));
-    }
-
-    private void Stop(SimulatedNode node, bool left)
-    {
-        var generation = node.Generation;
-        node.IsRunning = false;
-        node.HasLeft = left;
-        node.State = null;
-        node.Liveness.Clear();
-        node.Suspicions.Clear();
-        node.KnownPeers.Clear();
-        node.Live.Clear();
-        node.Incarnation++;
-        _running--;
-        _tracker.Stopped(node, generation, _nodes, _running);
-    }
 
     private SimulatedNode RunningNode(string nodeId)
     {

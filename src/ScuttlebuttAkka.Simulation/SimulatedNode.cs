@@ -1,7 +1,8 @@
+using System.Globalization;
+using System.Net;
 using ScuttlebuttAkka.Protocol;
-using ScuttlebuttAkka.Protocol.Liveness;
+using ScuttlebuttAkka.Protocol.Runtime;
 using ScuttlebuttAkka.Protocol.State;
-using ScuttlebuttAkka.Protocol.Wire;
 
 namespace ScuttlebuttAkka.Simulation;
 
@@ -17,7 +18,9 @@ public sealed class SimulatedNode
         Index = index;
         Id = id;
         Address = address;
-        Codec = settings.CreateCodec();
+        Settings = settings;
+        var colon = address.LastIndexOf(':');
+        EndPoint = new IPEndPoint(IPAddress.Parse(address[..colon]), int.Parse(address[(colon + 1)..], CultureInfo.InvariantCulture));
     }
 
     /// <summary>The slot's position in <see cref="ClusterSimulator.Nodes"/>.</summary>
@@ -29,14 +32,17 @@ public sealed class SimulatedNode
     /// <summary>The gossip address, the same across restarts.</summary>
     public string Address { get; }
 
+    /// <summary>The endpoint datagrams from this slot come from, and to it go to: <see cref="Address"/> parsed, one object shared by every node.</summary>
+    public IPEndPoint EndPoint { get; }
+
     /// <summary>True while an incarnation runs.</summary>
-    public bool IsRunning { get; internal set; }
+    public bool IsRunning => Runtime is not null;
 
     /// <summary>True when the last incarnation stopped after a graceful leave (false while running or after a crash).</summary>
     public bool HasLeft { get; internal set; }
 
     /// <summary>True while the running incarnation announces its leave and gossips its last rounds.</summary>
-    public bool IsLeaving => IsRunning && LeaveRoundsLeft >= 0;
+    public bool IsLeaving => Runtime is { IsLeaving: true };
 
     /// <summary>The generation of the running (or last) incarnation; 0 before the first start.</summary>
     public long Generation { get; internal set; }
@@ -44,8 +50,11 @@ public sealed class SimulatedNode
     /// <summary>How many incarnations have started in this slot.</summary>
     public int Starts { get; internal set; }
 
+    /// <summary>The running incarnation: the same state machine the actor runtime drives; null when nothing runs.</summary>
+    public NodeRuntime? Runtime { get; internal set; }
+
     /// <summary>The running incarnation's view of the cluster; null when nothing runs (a crash loses the state).</summary>
-    public ClusterState? State { get; internal set; }
+    public ClusterState? State => Runtime?.State;
 
     /// <summary>Rounds this slot has run, every incarnation together.</summary>
     public long Rounds { get; internal set; }
@@ -65,62 +74,35 @@ public sealed class SimulatedNode
     /// <summary>Received datagrams the decoder dropped.</summary>
     public long DatagramsDropped { get; internal set; }
 
-    /// <summary>How the running incarnation judges <paramref name="peerId"/>; null when it tracks no such peer.</summary>
-    public PeerStatus? StatusOf(string peerId) =>
-        Liveness.TryGetValue(peerId, out var l) ? l.Status : KnownPeers.Contains(peerId) ? PeerStatus.Alive : null;
+    /// <summary>The offset of this slot's wall clock from virtual time: only generations read it (<see cref="ClusterSimulator.StepClock"/>).</summary>
+    public TimeSpan ClockOffset => TimeSpan.FromMilliseconds(ClockOffsetMs);
 
-    /// <summary>Every peer the running incarnation tracks, with its status.</summary>
+    /// <summary>How the running incarnation judges <paramref name="peerId"/>; null when it knows no such peer.</summary>
+    public PeerStatus? StatusOf(string peerId) => Runtime?.StatusOf(peerId);
+
+    /// <summary>Every peer the running incarnation knows, with its status.</summary>
     public IEnumerable<KeyValuePair<string, PeerStatus>> PeerStatuses =>
-        Liveness.Select(kv => new KeyValuePair<string, PeerStatus>(kv.Key, kv.Value.Status))
-            .Concat(KnownPeers.Select(id => new KeyValuePair<string, PeerStatus>(id, PeerStatus.Alive)));
+        Runtime is { } runtime
+            ? runtime.State.NodeList.Where(n => n.NodeId != Id).Select(n => new KeyValuePair<string, PeerStatus>(n.NodeId, runtime.StatusOf(n.NodeId)!.Value))
+            : Enumerable.Empty<KeyValuePair<string, PeerStatus>>();
 
     /// <inheritdoc />
     public override string ToString() => IsRunning ? $"{Id}@{Generation}" : $"{Id} (stopped)";
 
-    // The running incarnation's runtime, mirroring the GossiperActor's fields.
-    internal DatagramCodec Codec { get; }
+    /// <summary>The settings every incarnation of this slot runs with: the simulation's, with this slot's id.</summary>
+    internal ScuttlebuttSettings Settings { get; }
 
+    /// <summary>Bumped at every start and stop, so events of a stopped incarnation are recognised and skipped.</summary>
     internal int Incarnation { get; set; }
 
-    internal Dictionary<string, PeerLiveness> Liveness { get; } = new(StringComparer.Ordinal);
+    internal long ClockOffsetMs { get; set; }
 
-    internal HashSet<string> KnownAddresses { get; } = new(StringComparer.Ordinal);
+    /// <summary>The clock went back since the running incarnation started: the next one may take a lower generation.</summary>
+    internal bool ClockSteppedBack { get; set; }
 
-    /// <summary>Without failure detection: the peers taken as alive (<see cref="Live"/> holds the same, kept in step).</summary>
-    internal HashSet<string> KnownPeers { get; } = new(StringComparer.Ordinal);
+    /// <summary>Until when the node is stalled: its rounds and deliveries wait until then.</summary>
+    internal long StalledUntilMs { get; set; }
 
-    internal string[] Seeds { get; set; } = Array.Empty<string>();
-
-    internal bool SeedRequestPending { get; set; }
-
-    internal long RoundNumber { get; set; }
-
-    /// <summary>Introduction pushes this node may still send this round (see <c>GossiperActor.Introduce</c>).</summary>
-    internal int IntroductionsLeft { get; set; } = ClusterState.IntroductionsPerRound;
-
-    internal int LeaveRoundsLeft { get; set; } = -1;
-
-    /// <summary>Per peer, the newest generation this incarnation removed: gossip must never bring it back.</summary>
+    /// <summary>Per peer, the newest generation the running incarnation removed: gossip must never bring it back.</summary>
     internal Dictionary<string, long> Removed { get; } = new(StringComparer.Ordinal);
-
-    internal List<string> Live { get; } = new();
-
-    /// <summary>The incarnation <see cref="Live"/> and <see cref="Down"/> were collected for; they are stale for any other.</summary>
-    internal int PeersCollectedFor { get; set; } = -1;
-
-    /// <summary>Set when a peer was added or removed or changed status since <see cref="Live"/> and <see cref="Down"/> were collected.</summary>
-    internal bool PeersChanged { get; set; }
-
-    internal List<string> Down { get; } = new();
-
-    internal List<string> Targets { get; } = new();
-
-    internal List<string> SeedTargets { get; } = new();
-
-    internal List<string> PushTargets { get; } = new();
-
-    internal List<PeerLiveness> CheckScratch { get; } = new();
-
-    /// <summary>Peers this node says it suspects (see <c>ClusterState.SetSuspicion</c>).</summary>
-    internal SuspicionBook Suspicions { get; } = new();
 }

@@ -53,6 +53,13 @@ public sealed record SimulationOptions
     /// </summary>
     public bool FailureDetection { get; init; } = true;
 
+    /// <summary>
+    /// True keeps every node's published view (<see cref="Protocol.Runtime.NodeRuntime.View"/>), as the actor runtime
+    /// does, for tests of what readers see. False (the default) saves its memory: an immutable snapshot of every peer
+    /// per node is N² entries, gigabytes at thousands of nodes, and the simulator reads the nodes' state directly.
+    /// </summary>
+    public bool PublishViews { get; init; }
+
     /// <summary>Which pairs every node's deltas take first when not all fit (scuttle-depth unless an experiment compares).</summary>
     public DeltaOrdering DeltaOrdering { get; init; } = DeltaOrdering.Depth;
 

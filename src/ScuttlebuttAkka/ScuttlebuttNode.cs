@@ -16,16 +16,13 @@ public sealed class ScuttlebuttNode : IAsyncDisposable
     private readonly ViewHolder _view;
     private readonly ScuttlebuttSettings _settings;
 
-    private ScuttlebuttNode(ActorSystem system, IActorRef gossiper, ViewHolder view, ScuttlebuttSettings settings, LocalAddress address)
+    private ScuttlebuttNode(ActorSystem system, IActorRef gossiper, ViewHolder view, ScuttlebuttSettings settings)
     {
         System = system;
         Gossiper = gossiper;
         _view = view;
         _settings = settings;
-        NodeId = address.NodeId;
-        Generation = address.Generation;
-        BoundEndPoint = address.Bound;
-        Address = address.Advertised;
+        NodeId = settings.NodeId;
     }
 
     /// <summary>The actor system the node runs in.</summary>
@@ -37,14 +34,17 @@ public sealed class ScuttlebuttNode : IAsyncDisposable
     /// <summary>This node's id.</summary>
     public string NodeId { get; }
 
-    /// <summary>This incarnation's generation.</summary>
-    public long Generation { get; }
+    /// <summary>
+    /// The running incarnation's generation. It changes when the gossiper is restarted by its supervisor (a new
+    /// incarnation always takes a higher one) or when the node hears of itself as a newer incarnation than its own.
+    /// </summary>
+    public long Generation => _view.Address!.Generation;
 
-    /// <summary>The bound socket endpoint (with the real port when bound to port 0).</summary>
-    public EndPoint BoundEndPoint { get; }
+    /// <summary>The bound socket endpoint (with the real port when bound to port 0; a restarted gossiper binds anew).</summary>
+    public EndPoint BoundEndPoint => _view.Address!.Bound;
 
     /// <summary>The gossip address peers use to reach this node; give it to others as a seed.</summary>
-    public string Address { get; }
+    public string Address => _view.Address!.Advertised;
 
     /// <summary>The latest view of the cluster, this node included.</summary>
     public ClusterView View => _view.View;
@@ -70,8 +70,8 @@ public sealed class ScuttlebuttNode : IAsyncDisposable
         var gossiper = system.ActorOf(IoDispatcher.On(system, GossiperActor.Props(settings, transport, view)), ActorName(settings.NodeId));
         try
         {
-            var address = await gossiper.Ask<LocalAddress>(GetLocalAddress.Instance, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
-            return new ScuttlebuttNode(system, gossiper, view, settings, address);
+            await gossiper.Ask<LocalAddress>(GetLocalAddress.Instance, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            return new ScuttlebuttNode(system, gossiper, view, settings);
         }
         catch
         {
@@ -112,6 +112,22 @@ public sealed class ScuttlebuttNode : IAsyncDisposable
     /// <summary>Subscribes <paramref name="subscriber"/> to this node's events, optionally replaying the current state first.</summary>
     public Task SubscribeAsync(IActorRef subscriber, bool initialStateAsEvents = false, CancellationToken cancellationToken = default) =>
         Gossiper.Ask<SubscribedToPeerEvents>(new SubscribePeerEvents(subscriber, initialStateAsEvents), TimeSpan.FromSeconds(10), cancellationToken);
+
+    /// <summary>What this node knows of peer <paramref name="peerId"/> now (no actor round trip); null when it knows no such peer.</summary>
+    public PeerInfo? Peer(string peerId) =>
+        peerId != NodeId && _view.View.Peers.TryGetValue(peerId, out var info) ? info : null;
+
+    /// <summary>
+    /// Subscribes <paramref name="subscriber"/> to the events about peer <paramref name="peerId"/> only, optionally
+    /// replaying its current state first; the subscription ends with the peer's <see cref="PeerEvent.Removed"/>.
+    /// Fails with <see cref="ArgumentException"/> when this node knows no such peer.
+    /// </summary>
+    public Task SubscribePeerAsync(string peerId, IActorRef subscriber, bool initialStateAsEvents = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(peerId);
+        ArgumentNullException.ThrowIfNull(subscriber);
+        return Gossiper.Ask<SubscribedToPeer>(new SubscribePeer(peerId, subscriber, initialStateAsEvents), TimeSpan.FromSeconds(10), cancellationToken);
+    }
 
     /// <summary>Leaves gracefully: peers report this node as left, not failed. The node stops afterwards.</summary>
     public async Task LeaveAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)

@@ -1,4 +1,5 @@
 using System.Net;
+using Akka.Actor;
 
 namespace ScuttlebuttAkka.Actors;
 
@@ -63,7 +64,7 @@ public sealed record GetStatistics
 /// </summary>
 /// <param name="Subscriber">Who gets the events.</param>
 /// <param name="InitialStateAsEvents">Replay the current state first.</param>
-public sealed record SubscribePeerEvents(Akka.Actor.IActorRef Subscriber, bool InitialStateAsEvents = false);
+public sealed record SubscribePeerEvents(IActorRef Subscriber, bool InitialStateAsEvents = false);
 
 /// <summary>Answer to <see cref="SubscribePeerEvents"/> once the replay (if any) was sent and the subscription is live.</summary>
 public sealed record SubscribedToPeerEvents
@@ -71,3 +72,31 @@ public sealed record SubscribedToPeerEvents
     /// <summary>The single instance.</summary>
     public static readonly SubscribedToPeerEvents Instance = new();
 }
+
+/// <summary>
+/// Asks for what this node knows of peer <paramref name="PeerId"/>: answered with its <see cref="PeerInfo"/>, or a
+/// <see cref="Status.Failure"/> when the peer is unknown. Send it to the gossiper, or straight to the peer's
+/// <see cref="PeerStateActor"/> (its child named <see cref="PeerStateActor.ActorName"/>).
+/// </summary>
+/// <param name="PeerId">The peer.</param>
+public sealed record GetPeerState(string PeerId);
+
+/// <summary>
+/// Subscribes <paramref name="Subscriber"/> to the events about one peer only, for as long as this node knows it: the
+/// last event it gets is <see cref="PeerEvent.Removed"/>. With <paramref name="InitialStateAsEvents"/> it first receives
+/// the peer's current state as events. Answered with <see cref="SubscribedToPeer"/>, or a <see cref="Status.Failure"/>
+/// when the peer is unknown.
+/// </summary>
+/// <param name="PeerId">The peer to watch.</param>
+/// <param name="Subscriber">Who gets the events.</param>
+/// <param name="InitialStateAsEvents">Replay the peer's current state first.</param>
+public sealed record SubscribePeer(string PeerId, IActorRef Subscriber, bool InitialStateAsEvents = false);
+
+/// <summary>Answer to <see cref="SubscribePeer"/> once the replay (if any) was sent and the subscription is live.</summary>
+/// <param name="PeerId">The peer watched.</param>
+public sealed record SubscribedToPeer(string PeerId);
+
+/// <summary>Ends a <see cref="SubscribePeer"/> subscription (a subscriber that stops is unsubscribed anyway).</summary>
+/// <param name="PeerId">The peer watched.</param>
+/// <param name="Subscriber">The subscriber.</param>
+public sealed record UnsubscribePeer(string PeerId, IActorRef Subscriber);

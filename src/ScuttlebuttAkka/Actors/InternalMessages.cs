@@ -1,5 +1,4 @@
 using System.Net;
-using ScuttlebuttAkka.Protocol.Liveness;
 
 namespace ScuttlebuttAkka.Actors;
 
@@ -27,11 +26,11 @@ internal sealed record SeedsResolved(IReadOnlyList<string> Seeds);
 
 internal sealed record AddressResolved(string Address, IPEndPoint? EndPoint);
 
-/// <summary>Gossiper to child: the peer came back as a new incarnation.</summary>
-internal sealed record PeerRestartedNotice(long Generation);
-
-/// <summary>Gossiper to child: the peer's status changed (phi at that moment, for the log).</summary>
-internal sealed record PeerTransitioned(string PeerId, long Generation, LivenessTransition Transition, double Phi);
+/// <summary>
+/// Gossiper to a peer's child: the peer's entry in the view changed (<paramref name="Info"/>, null once it is removed),
+/// with the events about it, in order. Never sent for a heartbeat alone.
+/// </summary>
+internal sealed record PeerChanged(PeerInfo? Info, IReadOnlyList<PeerEvent> Events);
 
 /// <summary>Gossiper to subscription actor: events of one applied message, and the view after it.</summary>
 internal sealed record PublishEvents(IReadOnlyList<PeerEvent> Events, ClusterView View);

@@ -41,13 +41,20 @@ public sealed class SubscriptionActor : ReceiveActor
         {
             if (peer.PeerId == self)
                 continue;
-            subscriber.Tell(new PeerEvent.Joined(self, peer.PeerId, peer.Generation, peer.Address));
-            foreach (var (key, value) in peer.Values.OrderBy(kv => kv.Value.Version))
-                subscriber.Tell(new PeerEvent.Updated(self, peer.PeerId, key, value.Value, value.Version));
-            if (peer.Status == PeerStatus.Down)
-                subscriber.Tell(new PeerEvent.Down(self, peer.PeerId, double.NaN));
-            else if (peer.Status == PeerStatus.Left)
-                subscriber.Tell(new PeerEvent.Left(self, peer.PeerId, peer.Generation));
+            foreach (var e in Replay(self, peer))
+                subscriber.Tell(e);
         }
+    }
+
+    /// <summary>One peer's current state as the events that would have built it: joined, its keys in version order, then down or left.</summary>
+    internal static IEnumerable<PeerEvent> Replay(string observer, PeerInfo peer)
+    {
+        yield return new PeerEvent.Joined(observer, peer.PeerId, peer.Generation, peer.Address);
+        foreach (var (key, value) in peer.Values.OrderBy(kv => kv.Value.Version))
+            yield return new PeerEvent.Updated(observer, peer.PeerId, key, value.Value, value.Version);
+        if (peer.Status == PeerStatus.Down)
+            yield return new PeerEvent.Down(observer, peer.PeerId, double.NaN);
+        else if (peer.Status == PeerStatus.Left)
+            yield return new PeerEvent.Left(observer, peer.PeerId, peer.Generation);
     }
 }

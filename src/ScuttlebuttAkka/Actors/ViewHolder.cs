@@ -6,6 +6,7 @@ namespace ScuttlebuttAkka.Actors;
 public sealed class ViewHolder
 {
     private ClusterView _view;
+    private LocalAddress? _address;
 
     /// <summary>Creates the holder of node <paramref name="selfId"/>'s view.</summary>
     public ViewHolder(string selfId) => _view = ClusterView.Empty(selfId);
@@ -15,6 +16,16 @@ public sealed class ViewHolder
     {
         get => Volatile.Read(ref _view);
         internal set => Volatile.Write(ref _view, value);
+    }
+
+    /// <summary>
+    /// Where the running incarnation listens and its generation; null until its socket is bound. A gossiper restarted by
+    /// its supervisor (or a node that took a new generation) replaces it, so readers never see a stale incarnation.
+    /// </summary>
+    public LocalAddress? Address
+    {
+        get => Volatile.Read(ref _address);
+        internal set => Volatile.Write(ref _address, value);
     }
 
     /// <summary>The node's traffic counters.</summary>

@@ -17,18 +17,20 @@ public sealed class SuspicionBook
     public int Count => _said.Count;
 
     /// <summary>
-    /// Brings <paramref name="state"/>'s suspicion pairs in line with <paramref name="peers"/> at
+    /// Brings <paramref name="state"/>'s suspicion pairs in line with the detectors of its peers at
     /// <paramref name="nowMs"/>; with <paramref name="aloud"/> false every suspicion is cleared (see
     /// <see cref="ClusterState.DigestsComplete"/>). Returns true when this node's own pairs changed, so the caller can
     /// push them.
     /// </summary>
-    public bool Sync(ClusterState state, Dictionary<string, PeerLiveness> peers, long nowMs, bool aloud)
+    public bool Sync(ClusterState state, long nowMs, bool aloud)
     {
         ArgumentNullException.ThrowIfNull(state);
-        ArgumentNullException.ThrowIfNull(peers);
         var before = state.Self.MaxVersion;
-        foreach (var (id, liveness) in peers)
+        foreach (var node in state.NodeList)
         {
+            if (node.Liveness is not { } liveness)
+                continue;
+            var id = node.NodeId;
             var suspect = aloud && liveness.IsSuspect(nowMs);
             // Almost always nobody is suspected and nothing was said: no need to hash the id.
             if (!suspect && _said.Count == 0)
@@ -44,7 +46,7 @@ public sealed class SuspicionBook
 
         foreach (var id in _said)
         {
-            if (!peers.ContainsKey(id))
+            if (!state.TryGetNode(id, out var node) || node.Liveness is null)
                 _gone.Add(id);
         }
 

@@ -66,7 +66,8 @@ public static class GossipTargets
 
     /// <summary>
     /// The peers that get an eager push of a fresh write: <paramref name="fanout"/> distinct random peers of
-    /// <paramref name="live"/> (all of them when there are fewer), written to <paramref name="peers"/>.
+    /// <paramref name="live"/> (all of them when there are fewer), written to <paramref name="peers"/>. Costs time in
+    /// the fanout, not in the number of peers: a push is sent for every fresh write and every forward.
     /// </summary>
     public static void ChooseEagerPush(IReadOnlyList<string> live, int fanout, Random random, List<string> peers)
     {
@@ -77,9 +78,22 @@ public static class GossipTargets
         peers.Clear();
         if (fanout == 0 || live.Count == 0)
             return;
-        peers.AddRange(live);
-        random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(peers));
-        if (peers.Count > fanout)
-            peers.RemoveRange(fanout, peers.Count - fanout);
+        if (2 * fanout >= live.Count)
+        {
+            // Most of them: a shuffle of all.
+            peers.AddRange(live);
+            random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(peers));
+            if (peers.Count > fanout)
+                peers.RemoveRange(fanout, peers.Count - fanout);
+            return;
+        }
+
+        // Few of many: draw until enough distinct ones came up (fewer than two draws per pick on average).
+        while (peers.Count < fanout)
+        {
+            var peer = live[random.Next(live.Count)];
+            if (!peers.Contains(peer))
+                peers.Add(peer);
+        }
     }
 }

@@ -1,3 +1,5 @@
+using System.Net;
+using ScuttlebuttAkka.Protocol.Liveness;
 using ScuttlebuttAkka.Protocol.Reconciliation;
 using ScuttlebuttAkka.Protocol.Wire;
 
@@ -52,6 +54,16 @@ public sealed class NodeState
 
     /// <summary>True while this node is in <see cref="ClusterState"/>'s news list.</summary>
     internal bool InNews { get; set; }
+
+    /// <summary>
+    /// The runtime's failure detector and lifecycle for this peer; null for this node itself, before the runtime has
+    /// taken a discovered node in, and when the runtime runs without detectors. It rides on the copy so that a peer and
+    /// its detector come and go together.
+    /// </summary>
+    internal PeerLiveness? Liveness { get; set; }
+
+    /// <summary>Where the runtime reaches this node: <see cref="Address"/> resolved; null until it is.</summary>
+    internal EndPoint? EndPoint { get; set; }
 
     /// <summary>The incarnation this state belongs to.</summary>
     public long Generation { get; private set; }
@@ -212,6 +224,8 @@ public sealed class NodeState
         }
 
         Generation = generation;
+        if (address != Address)
+            EndPoint = null;
         Address = address;
         Heartbeat = 0;
         MaxVersion = 0;

@@ -176,21 +176,23 @@ public sealed class SuspicionTests
     public void The_book_says_what_the_detectors_suspect_and_clears_what_ends_or_is_forgotten()
     {
         var state = ExchangeHarness.NewNode("a", 1);
+        ExchangeHarness.Pull(state, ExchangeHarness.NewNode("peer-1", 2), new Random(1));
         var book = new SuspicionBook();
         var steady = Steady(Liveness, out var last);
-        var peers = new Dictionary<string, PeerLiveness>(StringComparer.Ordinal) { ["peer-1"] = steady };
+        state.Nodes["peer-1"].Liveness = steady; // the runtime keeps each peer's detector on its copy
         var t = last;
         while (!steady.IsSuspect(t))
             t++;
 
-        Assert.False(book.Sync(state, peers, last, aloud: true)); // nothing suspected yet: no pair touched
-        Assert.True(book.Sync(state, peers, t, aloud: true));
+        Assert.False(book.Sync(state, last, aloud: true)); // nothing suspected yet: no pair touched
+        Assert.True(book.Sync(state, t, aloud: true));
         Assert.Equal(1, book.Count);
-        Assert.False(book.Sync(state, peers, t + 1, aloud: true)); // already said
-        Assert.True(book.Sync(state, peers, t + 1, aloud: false)); // partial digests: cleared
+        Assert.False(book.Sync(state, t + 1, aloud: true)); // already said
+        Assert.True(book.Sync(state, t + 1, aloud: false)); // partial digests: cleared
         Assert.Equal(0, book.Count);
-        Assert.True(book.Sync(state, peers, t + 2, aloud: true));
-        Assert.True(book.Sync(state, new Dictionary<string, PeerLiveness>(StringComparer.Ordinal), t + 3, aloud: true)); // forgotten
+        Assert.True(book.Sync(state, t + 2, aloud: true));
+        Assert.True(state.Remove("peer-1", t + 10_000));
+        Assert.True(book.Sync(state, t + 3, aloud: true)); // forgotten
         Assert.Equal(0, book.Count);
         Assert.DoesNotContain(state.Self.Pairs, p => ReservedKeys.IsSuspicion(p.Key) && !p.Value.IsDeleted);
     }
