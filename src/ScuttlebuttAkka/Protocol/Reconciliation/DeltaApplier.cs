@@ -48,7 +48,7 @@ internal sealed class DeltaApplier
             return;
         }
 
-        if (_view.IsRemoved(d.NodeId, d.Generation))
+        if (_view.IsRemoved(d.NodeId, d.Generation, d.Heartbeat))
         {
             report.FromRemovedNode++; // rule 3
             return;

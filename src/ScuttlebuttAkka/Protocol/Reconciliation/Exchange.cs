@@ -101,7 +101,7 @@ internal sealed class Exchange
             }
             else if (e.Generation > 0)
             {
-                if (_view.IsRemoved(e.NodeId, e.Generation))
+                if (_view.IsRemoved(e.NodeId, e.Generation, e.Heartbeat))
                     report.FromRemovedNode++;
                 else if (_view.Nodes.Count + newNodesRequested >= _view.Limits.MaxNodes)
                     report.OverNodeLimit++;

@@ -52,7 +52,7 @@ public sealed class ClusterState
     /// <summary>Every known node, this one included.</summary>
     public IReadOnlyDictionary<string, NodeState> Nodes => _nodes;
 
-    /// <summary>How many removed nodes are still remembered.</summary>
+    /// <summary>How many removed incarnations the view keeps (see <see cref="Remove"/>).</summary>
     public int RememberedCount => _removed.Count;
 
     /// <summary>
@@ -153,7 +153,7 @@ public sealed class ClusterState
 
     // ---------------------------------------------------------------- housekeeping
 
-    /// <summary>Collects tombstones older than <paramref name="tombstoneGraceMs"/> on every node, and forgets removed nodes past their memory; returns the tombstones collected.</summary>
+    /// <summary>Collects tombstones older than <paramref name="tombstoneGraceMs"/> on every node, and ends the memories of removals past their deadline; returns the tombstones collected.</summary>
     public int CollectGarbage(long nowMs, long tombstoneGraceMs)
     {
         var collected = 0;
@@ -164,9 +164,10 @@ public sealed class ClusterState
     }
 
     /// <summary>
-    /// Removes a node (expired after failing or leaving) and remembers its generation until <paramref name="rememberUntilMs"/>,
-    /// so gossip about that incarnation cannot bring it back. A newer incarnation may still join. At most
-    /// <see cref="ProtocolLimits.MaxNodes"/> removed nodes are remembered; past that the one forgotten soonest goes first.
+    /// Removes a node (expired after failing or leaving) and keeps its removal: until <paramref name="rememberUntilMs"/>
+    /// gossip about that incarnation or an older one is refused; after that an older one still is, and the same one comes
+    /// back only with a heartbeat newer than it had now (it ran after its removal). A newer incarnation may always join.
+    /// At most <see cref="ProtocolLimits.MaxNodes"/> removals are kept; past that the oldest is forgotten.
     /// </summary>
     public bool Remove(string nodeId, long rememberUntilMs)
     {
@@ -174,7 +175,7 @@ public sealed class ClusterState
             return false;
         _nodeList.Remove(state);
         News.Unlink(state);
-        _removed.Add(nodeId, state.Generation, rememberUntilMs);
+        _removed.Add(nodeId, state.Generation, state.Heartbeat, rememberUntilMs);
         return true;
     }
 
@@ -193,8 +194,14 @@ public sealed class ClusterState
         return true;
     }
 
-    /// <summary>Whether the view refuses gossip about incarnation <paramref name="generation"/> of <paramref name="nodeId"/> because it removed it.</summary>
-    public bool IsRemoved(string nodeId, long generation) => _removed.Refuses(nodeId, generation);
+    /// <summary>
+    /// Whether the view refuses gossip about incarnation <paramref name="generation"/> of <paramref name="nodeId"/>,
+    /// carrying heartbeat <paramref name="heartbeat"/> (none: stale news), because it removed it (see <see cref="Remove"/>).
+    /// </summary>
+    public bool IsRemoved(string nodeId, long generation, long heartbeat = 0) => _removed.Refuses(nodeId, generation, heartbeat);
+
+    /// <summary>The newest generation of <paramref name="nodeId"/> the view removed and keeps; 0 when none.</summary>
+    internal long RemovedGeneration(string nodeId) => _removed.GenerationOf(nodeId);
 
     // ---------------------------------------------------------------- messages (Reconciliation/)
 

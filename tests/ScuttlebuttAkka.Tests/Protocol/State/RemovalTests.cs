@@ -4,7 +4,7 @@ using static ScuttlebuttAkka.Tests.Protocol.Reconciliation.ExchangeHarness;
 
 namespace ScuttlebuttAkka.Tests.Protocol.State;
 
-/// <summary>Removed nodes: remembered for a while so late gossip cannot bring that incarnation back; a newer one may join.</summary>
+/// <summary>Removed nodes: late or replayed gossip cannot bring that incarnation (or an older one) back; a newer one may join.</summary>
 public sealed class RemovalTests
 {
     private const int Budget = 1400;
@@ -64,20 +64,51 @@ public sealed class RemovalTests
     }
 
     [Fact]
-    public void A_removed_node_is_forgotten_after_its_memory_expires_and_may_then_be_learned_again()
+    public void Past_its_memory_a_removed_node_comes_back_only_with_a_heartbeat_newer_than_at_its_removal()
     {
         var rng = new Random(62);
-        var (_, b, c) = ThreeNodes(rng);
+        var (a, b, c) = ThreeNodes(rng);
         b.Remove("a", RememberUntil);
 
         b.CollectGarbage(RememberUntil - 1, 60_000);
-        Assert.Equal(1, b.RememberedCount);
+        Assert.True(b.IsRemoved("a", 1, heartbeat: long.MaxValue)); // within the memory: nothing about it is taken
         b.CollectGarbage(RememberUntil, 60_000);
-        Assert.Equal(0, b.RememberedCount);
-        Assert.False(b.IsRemoved("a", 1));
-        var (_, atB) = Exchange(c, b, Budget, rng);
+        Assert.Equal(1, b.RememberedCount); // the removal is kept past the memory
+        Assert.True(b.IsRemoved("a", 1));
 
+        // Old news (c's copy of a is as old as b's was) is still refused...
+        var (_, stale) = Exchange(c, b, Budget, rng);
+        Assert.DoesNotContain(stale.Changes, ch => ch is NodeDiscovered);
+        Assert.True(stale.FromRemovedNode > 0);
+
+        // ...but a heartbeat newer than at the removal proves a ran after it: it is taken back.
+        a.BumpHeartbeat();
+        Exchange(a, c, Budget, rng);
+        var (_, atB) = Exchange(c, b, Budget, rng);
         Assert.Contains(new NodeDiscovered("a", 1, "127.0.0.1:1"), atB.Changes);
+        Assert.Equal(0, b.RememberedCount);
+    }
+
+    [Fact]
+    public void An_older_incarnation_is_refused_for_good_once_a_newer_one_was_removed()
+    {
+        var rng = new Random(63);
+        var (_, b, _) = ThreeNodes(rng);
+        var old = NewNode("a", 1, generation: 1);
+        var newer = NewNode("a", 1, generation: 2);
+        newer.BumpHeartbeat();
+        Pull(b, newer, rng);
+        Assert.Equal(2, b.Nodes["a"].Generation);
+        b.Remove("a", RememberUntil);
+        b.CollectGarbage(RememberUntil + 1_000_000, 60_000);
+
+        for (var i = 0; i < 50; i++)
+            old.BumpHeartbeat(); // however fresh its heartbeat, generation 1 is older than the one removed
+        var report = Pull(b, old, rng);
+        Assert.DoesNotContain(report.Changes, ch => ch is NodeDiscovered);
+        Assert.True(b.IsRemoved("a", 1, heartbeat: long.MaxValue));
+        Assert.False(b.Nodes.ContainsKey("a"));
+        Assert.False(b.IsRemoved("a", 3)); // a newer incarnation still joins
     }
 
     [Fact]
