@@ -9,6 +9,8 @@ namespace ScuttlebuttAkka.Agent;
 /// </summary>
 internal static class AgentSettings
 {
+    private static readonly TimeSpan ParseTimeout = TimeSpan.FromSeconds(3);
+
     /// <summary>The values the command line gave; null (or empty) for what it did not.</summary>
     /// <param name="ConfigFile">--config.</param>
     /// <param name="Preset">--preset.</param>
@@ -43,17 +45,22 @@ internal static class AgentSettings
             throw new UsageException($"cannot read --config {path}: {ErrorText.Of(e)}", e);
         }
 
+        // Some malformed files (an unclosed list, for one) send Akka's HOCON parser into a loop that never ends and
+        // grows without bound; a real configuration parses in milliseconds, so the parse gets a few seconds at most.
+        var parse = Task.Run(() => ConfigurationFactory.ParseString(text));
         Config config;
         try
         {
-            config = ConfigurationFactory.ParseString(text);
+            if (!parse.Wait(ParseTimeout))
+                throw new UsageException($"--config {path} is not valid HOCON: the parser did not finish within {ParseTimeout.TotalSeconds:0} s (an unclosed bracket or quote?)");
+            config = parse.Result;
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (AggregateException e) when (e.InnerException is { } inner && inner is not OutOfMemoryException)
         {
-            throw new UsageException($"--config {path} is not valid HOCON: {ErrorText.Of(e)}", e);
+            throw new UsageException($"--config {path} is not valid HOCON: {ErrorText.Of(inner)}", inner);
         }
 
-        if (!config.HasPath("scuttlebutt"))
+        if (!config.HasPath("scuttlebutt") || !config.GetValue("scuttlebutt").IsObject())
             throw new UsageException($"--config {path} has no scuttlebutt {{ }} block");
         return config;
     }
@@ -70,8 +77,9 @@ internal static class AgentSettings
         {
             settings = ScuttlebuttSettings.FromConfig(config);
         }
-        catch (Exception e) when (e is ConfigurationException or FormatException or ArgumentException or InvalidOperationException or OverflowException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever reading the file's values throws (a wrong type, a bad duration, an unknown preset), the file is at fault.
             throw new UsageException($"{source}: {ErrorText.Of(e)}", e);
         }
 
