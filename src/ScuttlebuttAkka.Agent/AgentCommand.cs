@@ -69,8 +69,8 @@ internal static class AgentCommand
         DefaultValueFactory = _ => "127.0.0.1",
     };
 
-    /// <summary>Builds the root command; its action runs the agent and returns the exit code (<see cref="ExitCode"/>).</summary>
-    public static RootCommand Build()
+    // Once per process: Build may be called more than once (by tests), and each call must not add the checks again.
+    static AgentCommand()
     {
         Preset.AcceptOnlyFromAmong("local", "lan", "wan");
         Output.AcceptOnlyFromAmong("text", "json");
@@ -82,7 +82,11 @@ internal static class AgentCommand
                     r.AddError($"--set expects key=value, got '{pair}'.");
             }
         });
+    }
 
+    /// <summary>Builds the root command; its action runs the agent and returns the exit code (<see cref="ExitCode"/>).</summary>
+    public static RootCommand Build()
+    {
         var root = new RootCommand(
             "Runs one ScuttlebuttAkka node: prints its address, then membership changes as they happen. Type 'members' " +
             "for the member table, 'help' for the other commands. Ctrl+C or SIGTERM leaves the cluster gracefully. " +
