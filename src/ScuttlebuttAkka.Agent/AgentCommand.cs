@@ -106,7 +106,16 @@ internal static class AgentCommand
                 return ExitCode.Usage;
             }
 
-            return await AgentRunner.RunAsync(options, token).ConfigureAwait(false);
+            try
+            {
+                return await AgentRunner.RunAsync(options, token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Not expected; still one line (the stack with --verbose), and the runtime-failure code.
+                await Console.Error.WriteLineAsync($"error: {ErrorText.Of(e)}" + (options.Verbose ? Environment.NewLine + e : "")).ConfigureAwait(false);
+                return ExitCode.RuntimeFailure;
+            }
         });
         return root;
     }
