@@ -75,8 +75,9 @@ public sealed partial class AgentProcessTests
         Assert.Equal("gamma", KeysOf(rowsOfA["agent-b"])["role"]);
 
         // SIGTERM: b leaves gracefully, a reports it left (not down), and b exits 0.
+        var beforeLeave = a.StdoutCount;
         b.Terminate();
-        var report = await a.WaitForJsonAsync(e => (AgentProcess.Type(e) is "left" or "down") && AgentProcess.Str(e, "peer") == "agent-b", Generous);
+        var report = await a.WaitForJsonAsync(e => (AgentProcess.Type(e) is "left" or "down") && AgentProcess.Str(e, "peer") == "agent-b", Generous, beforeLeave);
         Assert.Equal("left", AgentProcess.Type(report));
         Assert.Equal(0, await b.WaitForExitAsync(Generous));
         var leaving = b.Stdout.Select(Parse).Single(e => AgentProcess.Type(e) == "leaving");
@@ -88,7 +89,16 @@ public sealed partial class AgentProcessTests
     public async Task A_killed_agent_is_reported_down_and_its_restart_replaces_its_keys_in_text_output()
     {
         var cluster = NewClusterName();
-        using var a = AgentProcess.Start("--id", "agent-a", "--bind", "127.0.0.1:0", "--preset", "local", "--cluster", cluster, "--updates");
+        // a keeps a down peer for a minute rather than the preset's 10 s, so that a restart that is slow to start on a
+        // loaded machine still finds the old incarnation there to replace.
+        using var config = new TempFile("""
+            scuttlebutt {
+              preset = local
+              failure-detector { down-expiry = 60s }
+              removed-peer-memory = 120s
+            }
+            """);
+        using var a = AgentProcess.Start("--config", config.Path, "--id", "agent-a", "--bind", "127.0.0.1:0", "--cluster", cluster, "--updates");
         var listening = await a.WaitForLineAsync(l => TextLine("listening ").IsMatch(l), Generous);
         var addressOfA = listening[(listening.LastIndexOf(' ') + 1)..];
 

@@ -51,6 +51,25 @@ public sealed class AgentSettingsTests
     }
 
     [Fact]
+    public void A_key_set_in_the_file_overrides_its_preset_and_leaves_the_rest_of_the_preset()
+    {
+        var file = ConfigurationFactory.ParseString("""
+            scuttlebutt {
+              preset = local
+              failure-detector { down-expiry = 60s }
+              removed-peer-memory = 120s
+            }
+            """);
+
+        var settings = AgentSettings.Build(Flags(config: "agent.conf") with { Bind = "127.0.0.1:0" }, file);
+
+        Assert.Equal(TimeSpan.FromSeconds(60), settings.Liveness.DownExpiry);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.Liveness.LeftExpiry);
+        Assert.Equal(TimeSpan.FromMilliseconds(600), settings.Liveness.Detector.AcceptableHeartbeatPause);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), settings.GossipInterval);
+    }
+
+    [Fact]
     public void Without_a_file_the_lan_preset_applies()
     {
         var settings = AgentSettings.Build(Flags(config: null) with { Bind = "127.0.0.1:0" }, Config.Empty);
