@@ -90,6 +90,23 @@ public sealed class CodecDocExamplesTests
         Assert.Equal(hex, annotated.ToString());
     }
 
+    /// <summary>The suspicion-key test vectors of docs/codec.md, "Writing another implementation".</summary>
+    public static TheoryData<string, string> SuspicionKeys => new()
+    {
+        { "node-a", "e6971cc22078cb53" },
+        { "web-1", "666fc22e095c221f" },
+        { "n\u0153ud-\u00e9", "b3d3bf4c6a703045" },
+        { "\U0001F600", "e5e45a0a241b88d8" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SuspicionKeys))]
+    public void The_doc_suspicion_key_vectors_are_what_the_protocol_writes(string peerId, string hex)
+    {
+        Assert.Equal("\0s:" + hex, ReservedKeys.Suspicion(peerId));
+        Assert.Contains($"| `{peerId}` | `\\0s:{hex}` |", File.ReadAllText(DocPath()), StringComparison.Ordinal);
+    }
+
     private static string DocPath()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
