@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using ScuttlebuttAkka.Protocol;
 using ScuttlebuttAkka.Protocol.Reconciliation;
+using ScuttlebuttAkka.Protocol.State;
 using ScuttlebuttAkka.Protocol.Wire;
 
 namespace ScuttlebuttAkka.Tests.Protocol.Wire;
