@@ -22,6 +22,7 @@ public sealed class GossiperActorTests : TestKit
     private TestPublisher.Probe<Datagram> _inbound = null!;
     private TestSubscriber.Probe<Datagram> _outbound = null!;
     private readonly TaskCompletionSource _materialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _materializations = new(0);
 
     private ScuttlebuttSettings Settings => ScuttlebuttSettings.Local with
     {
@@ -40,6 +41,7 @@ public sealed class GossiperActorTests : TestKit
         {
             _inbound = p;
             _materialized.TrySetResult();
+            _materializations.Release();
             return p;
         });
         return Flow.FromSinkAndSource(sink, source, Keep.None).MapMaterializedValue(_ => Task.FromResult<EndPoint>(Bound));
@@ -169,7 +171,7 @@ public sealed class GossiperActorTests : TestKit
         var clock = new ManualClock(1_000_000);
         var settings = Settings with { GossipInterval = TimeSpan.FromMilliseconds(100), Clock = clock };
         Sys.EventStream.Subscribe(TestActor, typeof(PeerEvent));
-        var (_, codec, view) = await StartAsync(settings);
+        var (gossiper, codec, view) = await StartAsync(settings);
         _outbound.Request(long.MaxValue);
 
         var peer = new ClusterState("peer", 5, GossipAddress.Format(Seed));
@@ -211,5 +213,85 @@ public sealed class GossiperActorTests : TestKit
         clock.Advance((long)settings.Liveness.DownExpiry.TotalMilliseconds + 1);
         FishForMessage(m => m is PeerEvent.Removed { PeerId: "peer" }, Wait);
         AwaitAssert(() => Assert.False(view.View.Peers.ContainsKey("peer")), Wait);
+        var childPath = gossiper.Path / PeerStateActor.ActorName("peer");
+        AwaitAssert(() => Assert.Throws<AggregateException>(() => Sys.ActorSelection(childPath).ResolveOne(TimeSpan.FromSeconds(1)).Wait()), Wait);
+
+        // The peer comes back as a new incarnation: it gets a child again, under the same name.
+        var back = new ClusterState("peer", 6, GossipAddress.Format(Seed));
+        _inbound.SendNext(new Datagram(codec.Encode(new DeltaMessage(back.BuildDelta(everything, 1400, random))), Seed));
+        FishForMessage(m => m is PeerEvent.Joined { PeerId: "peer", Generation: 6 }, Wait);
+        AwaitAssert(() => Assert.Equal(6, Sys.ActorSelection(childPath).Ask<PeerInfo>(new GetPeerState("peer"), Wait).Result.Generation), Wait);
+    }
+
+    [Fact]
+    public async Task A_gossiper_restarted_by_its_supervisor_comes_back_with_a_higher_generation_even_when_one_is_set()
+    {
+        var settings = Settings with { Generation = 5 };
+        var node = await ScuttlebuttNode.StartAsync(Sys, settings, ProbeTransport);
+        Assert.True(await _materializations.WaitAsync(Wait));
+        Assert.Equal(5, node.Generation);
+        var first = await node.Gossiper.Ask<LocalAddress>(GetLocalAddress.Instance, Wait);
+        Assert.Equal(5, first.Generation);
+
+        // The transport fails: the gossiper throws, its supervisor restarts it, and it binds a new transport.
+        _inbound.SendError(new IOException("the socket went away"));
+        Assert.True(await _materializations.WaitAsync(Wait));
+        var second = await node.Gossiper.Ask<LocalAddress>(GetLocalAddress.Instance, Wait);
+
+        // Peers hold generation 5 at versions the new incarnation has not written: the same generation again would
+        // make them take its fresh writes for stale gossip of the old one.
+        Assert.True(second.Generation > 5, $"generation {second.Generation} after a restart");
+        Assert.Equal(second.Generation, node.Generation);
+    }
+
+    [Fact]
+    public async Task The_view_shows_the_version_a_peer_is_held_at_even_when_only_protocol_pairs_moved_it()
+    {
+        var (_, codec, view) = await StartAsync();
+        NextSent(codec, out _);
+        var peer = new ClusterState("peer", 5, GossipAddress.Format(Seed));
+        peer.Set("load", "0.3", 0);
+        var everything = new Digest(Array.Empty<DigestEntry>(), IsComplete: true);
+        _inbound.SendNext(new Datagram(codec.Encode(new DeltaMessage(peer.BuildDelta(everything, 1400, new Random(3)))), Seed));
+        AwaitAssert(() => Assert.Equal(1, view.View.Peers.GetValueOrDefault("peer")?.MaxVersion), Wait);
+
+        // The peer says it suspects someone, then stops: two writes of a reserved pair, nothing an application sees.
+        peer.SetSuspicion("third", 9, suspect: true, nowMs: 0);
+        peer.SetSuspicion("third", 9, suspect: false, nowMs: 0);
+        _inbound.SendNext(new Datagram(codec.Encode(new DeltaMessage(peer.BuildOwnDelta(1, 1400, new Random(4)))), Seed));
+
+        AwaitAssert(() => Assert.Equal(3, view.View.Peers["peer"].MaxVersion), Wait);
+        Assert.Equal(["load"], view.View.Peers["peer"].Values.Keys);
+    }
+
+    [Fact]
+    public async Task Each_known_peer_has_a_child_named_after_it_that_answers_for_it_and_serves_its_subscribers()
+    {
+        var (gossiper, codec, view) = await StartAsync();
+        NextSent(codec, out _);
+        var peer = new ClusterState("web/1", 5, GossipAddress.Format(Seed));
+        peer.Set("load", "0.3", 0);
+        var everything = new Digest(Array.Empty<DigestEntry>(), IsComplete: true);
+        _inbound.SendNext(new Datagram(codec.Encode(new DeltaMessage(peer.BuildDelta(everything, 1400, new Random(3)))), Seed));
+        AwaitAssert(() => Assert.True(view.View.Peers.ContainsKey("web/1")), Wait);
+
+        // Found by name, through an actor selection of the gossiper's path.
+        var child = await Sys.ActorSelection(gossiper.Path / PeerStateActor.ActorName("web/1")).ResolveOne(Wait);
+        var state = await child.Ask<PeerInfo>(new GetPeerState("web/1"), Wait);
+        Assert.Equal("0.3", state.Values["load"].Value);
+        Assert.Equal(state, await gossiper.Ask<PeerInfo>(new GetPeerState("web/1"), Wait));
+
+        // A subscriber of this one peer gets its events, through the gossiper.
+        var watcher = CreateTestProbe();
+        await gossiper.Ask<SubscribedToPeer>(new SubscribePeer("web/1", watcher.Ref), Wait);
+        var before = peer.Self.MaxVersion;
+        peer.Set("load", "0.9", 0);
+        _inbound.SendNext(new Datagram(codec.Encode(new DeltaMessage(peer.BuildOwnDelta(before, 1400, new Random(4)))), Seed));
+        Assert.Equal("0.9", watcher.ExpectMsg<PeerEvent.Updated>(Wait).Value);
+        AwaitAssert(() => Assert.Equal("0.9", child.Ask<PeerInfo>(new GetPeerState("web/1"), Wait).Result.Values["load"].Value), Wait);
+
+        // An unknown peer is refused with a clear message.
+        var unknown = await Assert.ThrowsAsync<ArgumentException>(() => gossiper.Ask<SubscribedToPeer>(new SubscribePeer("nobody", watcher.Ref), Wait));
+        Assert.Contains("nobody", unknown.Message, StringComparison.Ordinal);
     }
 }
