@@ -106,6 +106,14 @@ public sealed partial class ClusterSimulator
     private void Execute(SimulatedNode node)
     {
         var output = node.Runtime!.Output;
+        if (output.GenerationChanged)
+        {
+            var old = node.Generation;
+            node.Generation = node.Runtime.Generation;
+            _tracker.Reincarnated(node, old);
+            _trace.Add(node.Generation);
+        }
+
         foreach (var datagram in output.Datagrams)
             Route(node, datagram);
         foreach (var e in output.Events)

@@ -78,6 +78,21 @@ internal sealed class WriteTracker
         }
     }
 
+    /// <summary>A node took a new generation while running: its earlier incarnation's writes can no longer reach anyone as such.</summary>
+    public void Reincarnated(SimulatedNode node, long oldGeneration)
+    {
+        if (Outstanding == 0 || !_byWriter.TryGetValue(node.Id, out var list))
+            return;
+        for (var i = list.Count - 1; i >= 0; i--)
+        {
+            if (list[i].Write.Generation != oldGeneration)
+                continue;
+            list[i].Write.Abandoned = true;
+            list.RemoveAt(i);
+            Outstanding--;
+        }
+    }
+
     private static long LatestAmongRunning(Pending p, IReadOnlyList<SimulatedNode> nodes)
     {
         var latest = p.Write.AtMs;

@@ -39,6 +39,7 @@ internal sealed class DeltaApplier
         if (d.NodeId == _view.SelfId)
         {
             report.AboutSelf++; // rule 1: only this node writes its own state
+            report.NoteAboutSelf(_view.Self, d.Generation, d.LastVersion, d.Heartbeat);
             return;
         }
 

@@ -77,11 +77,16 @@ internal sealed class Exchange
         deltas.Clear();
         var mark = deltas.NextDigestMark();
         var newNodesRequested = 0;
+        var first = true;
         foreach (var e in remote.Entries)
         {
+            var isSender = first;
+            first = false;
             if (_view.TryGetNode(e.NodeId, out var n))
             {
                 n.DigestMark = mark;
+                if (n == _view.Self)
+                    report.NoteAboutSelf(n, e.Generation, e.MaxVersion, e.Heartbeat);
                 if (e.Generation > n.Generation || (e.Generation == n.Generation && e.MaxVersion > n.MaxVersion))
                 {
                     _view.News.Touch(n);
@@ -102,7 +107,14 @@ internal sealed class Exchange
             else if (e.Generation > 0)
             {
                 if (_view.IsRemoved(e.NodeId, e.Generation, e.Heartbeat))
+                {
                     report.FromRemovedNode++;
+                    // The sender (a digest names it first) speaks of itself as an incarnation this view removed or
+                    // an older one: tell it which generation was removed, so that a node that restarted below it (a
+                    // clock set back) learns to take a higher one instead of being refused for good.
+                    if (isSender && _view.RemovedGeneration(e.NodeId) is var removed and > 0)
+                        wanted.Add(new DigestEntry(e.NodeId, removed, 0, 0));
+                }
                 else if (_view.Nodes.Count + newNodesRequested >= _view.Limits.MaxNodes)
                     report.OverNodeLimit++;
                 else
@@ -152,7 +164,9 @@ internal sealed class Exchange
         ObserveHeartbeats(response.Digest, report);
         foreach (var e in response.Digest.Entries)
         {
-            if (e.NodeId != _view.SelfId && _view.TryGetNode(e.NodeId, out var n))
+            if (e.NodeId == _view.SelfId)
+                report.NoteAboutSelf(_view.Self, e.Generation, e.MaxVersion, e.Heartbeat);
+            else if (_view.TryGetNode(e.NodeId, out var n))
                 _view.News.NoteBehind(e, n);
         }
 

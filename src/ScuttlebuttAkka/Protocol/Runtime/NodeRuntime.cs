@@ -42,6 +42,7 @@ public sealed partial class NodeRuntime
     private int _introductionsLeft = ClusterState.IntroductionsPerRound;
     private int _leaveRoundsLeft = -1;
     private int _budgetCap = int.MaxValue;
+    private bool _reincarnatedThisRound;
 
     /// <summary>
     /// Starts node <paramref name="settings"/>.NodeId as incarnation <paramref name="generation"/>, reachable at
@@ -127,6 +128,7 @@ public sealed partial class NodeRuntime
             return;
         _roundNumber++;
         _introductionsLeft = ClusterState.IntroductionsPerRound;
+        _reincarnatedThisRound = false;
         _telemetry.RoundStarted();
         if (RoundChores.Run(State, _roundNumber, nowMs, _settings.GossipInterval, _settings.TombstoneGracePeriod))
             OwnStateChanged();
@@ -202,6 +204,8 @@ public sealed partial class NodeRuntime
         Process(report, nowMs);
         if (message is not PushMessage)
             Introduce(report, source);
+        if (report.SelfSupersededBy > 0)
+            Reincarnate(report.SelfSupersededBy);
         Finish();
     }
 
@@ -314,6 +318,31 @@ public sealed partial class NodeRuntime
     }
 
     // ================================================================ bookkeeping
+
+    /// <summary>
+    /// A peer spoke of this node as an incarnation at or above <paramref name="seen"/>, newer than this one or ahead of
+    /// it: this node restarted with a generation no higher than an earlier incarnation's (its clock was set back, or a
+    /// generation is fixed in the settings), and peers would refuse it or take its writes for stale ones. It carries on
+    /// as the next generation above, its keys written again, once a round at most, so forged claims cannot make it churn.
+    /// </summary>
+    private void Reincarnate(long seen)
+    {
+        if (_reincarnatedThisRound)
+            return;
+        if (seen >= long.MaxValue - 1)
+        {
+            Notice(NoticeLevel.Error, $"{NodeId} heard of itself as generation {seen}, which leaves no higher one to take; it keeps generation {Generation}");
+            return;
+        }
+
+        var from = Generation;
+        var next = Math.Max(seen, from) + 1;
+        _reincarnatedThisRound = true;
+        State.Reincarnate(next);
+        Output.GenerationChanged = true;
+        OwnStateChanged();
+        Notice(NoticeLevel.Warning, $"{NodeId} heard of itself as generation {seen}, not its own {from} (restarted with its clock set back, or with a fixed generation?); it carries on as generation {next}");
+    }
 
     private void FinishLeaving()
     {

@@ -52,11 +52,26 @@ public sealed class ApplyReport
     /// <summary>Gossip about this node itself, which only this node may write.</summary>
     public int AboutSelf { get; internal set; }
 
+    /// <summary>
+    /// Non-zero when a peer spoke of this node as a newer incarnation than its own (this generation), or as this one
+    /// ahead of what it wrote or beat (this node's own generation then): the incarnation peers hold is not this one, for
+    /// this node restarted with a generation at or below an earlier one's (a clock set back, or a generation fixed in the
+    /// settings). The runtime then takes a generation above it.
+    /// </summary>
+    public long SelfSupersededBy { get; private set; }
+
     /// <summary>How many node deltas, digest entries or pairs were rejected, all reasons together.</summary>
     public int Rejected => Stale + NonContiguous + OldGeneration + FromRemovedNode + UnknownWithoutAddress + OverNodeLimit + OverKeyLimit + Malformed + AboutSelf;
 
     /// <summary>True when something was rejected.</summary>
     public bool AnyRejected => Rejected > 0;
+
+    /// <summary>Records what a peer said about this node (<paramref name="self"/>): an incarnation and how far it got.</summary>
+    internal void NoteAboutSelf(NodeState self, long generation, long version, long heartbeat)
+    {
+        if (generation > self.Generation || (generation == self.Generation && (version > self.MaxVersion || heartbeat > self.Heartbeat)))
+            SelfSupersededBy = Math.Max(SelfSupersededBy, generation);
+    }
 
     /// <summary>Empties the report for reuse.</summary>
     public void Clear()
@@ -66,6 +81,7 @@ public sealed class ApplyReport
         Arrived.Clear();
         Advanced.Clear();
         SuspicionsChanged = false;
+        SelfSupersededBy = 0;
         Stale = NonContiguous = OldGeneration = FromRemovedNode = UnknownWithoutAddress = OverNodeLimit = OverKeyLimit = Malformed = AboutSelf = 0;
     }
 }

@@ -127,6 +127,16 @@ public sealed class ClusterState
     public int CountSuspicions(string peerId, long generation, Func<string, bool> countable) =>
         SuspicionPairs.Count(this, peerId, generation, countable);
 
+    /// <summary>
+    /// Makes this node incarnation <paramref name="generation"/> (above its own), its live keys written again from
+    /// version 1: peers then replace what they hold of it wholesale, as after a restart.
+    /// </summary>
+    public void Reincarnate(long generation)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(generation, Self.Generation);
+        Self.Reincarnate(generation);
+    }
+
     /// <summary>Advances this node's heartbeat; call once per round.</summary>
     public long BumpHeartbeat() => ++Self.Heartbeat;
 

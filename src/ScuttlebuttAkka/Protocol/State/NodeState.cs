@@ -233,6 +233,23 @@ public sealed class NodeState
     }
 
 
+    /// <summary>
+    /// Starts this node's own state over as incarnation <paramref name="generation"/>, keeping its live keys (values and
+    /// times to live) renumbered from version 1 in the order they were written; tombstones are not carried over, since
+    /// peers drop an old incarnation's pairs wholesale.
+    /// </summary>
+    internal void Reincarnate(long generation)
+    {
+        var live = _entries.Where(e => !e.Value.IsDeleted).OrderBy(e => e.Value.Version).ToArray();
+        ResetTo(generation, Address);
+        foreach (var (key, e) in live)
+        {
+            var version = MaxVersion + 1;
+            Put(key, e with { Version = version });
+            MaxVersion = version;
+        }
+    }
+
     /// <summary>Keys whose time to live has passed at <paramref name="nowMs"/> (owned state only).</summary>
     internal List<string>? ExpiredKeys(long nowMs)
     {
