@@ -66,6 +66,22 @@ internal sealed class PeerChildren
         }
     }
 
+    /// <summary>Answers <paramref name="query"/> from <paramref name="view"/>, or with a failure naming an unknown peer.</summary>
+    public void Answer(GetPeerState query, ClusterView view, IActorRef sender)
+    {
+        if (query.PeerId != _observer && view.Peers.TryGetValue(query.PeerId, out var info))
+            sender.Tell(info);
+        else
+            sender.Tell(UnknownPeer(query.PeerId));
+    }
+
+    /// <summary>Passes <paramref name="subscription"/> to its peer's child, or answers with a failure naming an unknown peer.</summary>
+    public void Subscribe(SubscribePeer subscription, IActorRef sender)
+    {
+        if (!Forward(subscription.PeerId, subscription))
+            sender.Tell(UnknownPeer(subscription.PeerId));
+    }
+
     /// <summary>Forwards <paramref name="message"/> to peer <paramref name="peerId"/>'s child; false when it has none right now.</summary>
     public bool Forward(string peerId, object message)
     {
@@ -97,6 +113,9 @@ internal sealed class PeerChildren
 
         return false;
     }
+
+    private Status.Failure UnknownPeer(string peerId) =>
+        new(new ArgumentException($"Node {_observer} knows no peer '{peerId}'.", nameof(peerId)));
 
     private void Create(string id, PeerInfo info)
     {
