@@ -14,7 +14,7 @@ namespace ScuttlebuttAkka;
 /// Everything one node needs to run, read from the <c>scuttlebutt { }</c> HOCON section (over the embedded
 /// reference.conf) or built in code from a preset. Immutable: change it with <c>with { ... }</c>.
 /// </summary>
-public sealed record ScuttlebuttSettings
+public sealed partial record ScuttlebuttSettings
 {
     /// <summary>For one machine: tests and demos. 100 ms rounds and fast failure detection.</summary>
     public static ScuttlebuttSettings Local => FromPreset("local");
@@ -29,13 +29,13 @@ public sealed record ScuttlebuttSettings
     public string NodeId { get; init; } = DefaultNodeId();
 
     /// <summary>Nodes only gossip within one cluster name.</summary>
-    public string ClusterName { get; init; } = "scuttlebutt";
+    public string ClusterName { get; init; } = ReferenceDefaults.ClusterName;
 
     /// <summary>This incarnation; 0 means "now in Unix milliseconds", so a restart comes back higher.</summary>
     public long Generation { get; init; }
 
     /// <summary>Where the UDP socket binds ("host:port"; port 0 picks a free port).</summary>
-    public string Bind { get; init; } = "0.0.0.0:7474";
+    public string Bind { get; init; } = ReferenceDefaults.Bind;
 
     /// <summary>The address peers use to reach this node; null means the bound address.</summary>
     public string? Advertise { get; init; }
@@ -50,34 +50,34 @@ public sealed record ScuttlebuttSettings
     public IReadOnlyDictionary<string, string> InitialState { get; init; } = new Dictionary<string, string>();
 
     /// <summary>How often this node starts a round (and bumps its heartbeat).</summary>
-    public TimeSpan GossipInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan GossipInterval { get; init; } = ReferenceDefaults.GossipInterval;
 
     /// <summary>No datagram this node sends is longer than this.</summary>
-    public int MaxDatagramBytes { get; init; } = 1400;
+    public int MaxDatagramBytes { get; init; } = ReferenceDefaults.MaxDatagramBytes;
 
     /// <summary>Chance per round of gossiping with a down peer instead, to notice when it recovers.</summary>
-    public double DownPeerGossipProbability { get; init; } = 0.1;
+    public double DownPeerGossipProbability { get; init; } = ReferenceDefaults.DownPeerGossipProbability;
 
     /// <summary>Chance per round of also contacting a seed, to heal partitions.</summary>
-    public double SeedGossipProbability { get; init; } = 0.02;
+    public double SeedGossipProbability { get; init; } = ReferenceDefaults.SeedGossipProbability;
 
     /// <summary>How long a tombstone is kept before it is collected.</summary>
-    public TimeSpan TombstoneGracePeriod { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan TombstoneGracePeriod { get; init; } = ReferenceDefaults.TombstoneGracePeriod;
 
     /// <summary>How long a removed peer's incarnation is remembered so late gossip cannot bring it back.</summary>
-    public TimeSpan RemovedPeerMemory { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan RemovedPeerMemory { get; init; } = ReferenceDefaults.RemovedPeerMemory;
 
     /// <summary>Rounds a leaving node keeps gossiping after announcing its leave.</summary>
-    public int LeaveRounds { get; init; } = 3;
+    public int LeaveRounds { get; init; } = ReferenceDefaults.LeaveRounds;
 
     /// <summary>The failure detector and how long down or left peers are kept.</summary>
     public LivenessSettings Liveness { get; init; } = LivenessSettings.Default;
 
     /// <summary>Whether fresh local writes are pushed at once to <see cref="EagerPushFanout"/> live peers, who forward what is new to them.</summary>
-    public bool EagerPush { get; init; } = true;
+    public bool EagerPush { get; init; } = ReferenceDefaults.EagerPush;
 
     /// <summary>How many live peers get each eagerly pushed write.</summary>
-    public int EagerPushFanout { get; init; } = 3;
+    public int EagerPushFanout { get; init; } = ReferenceDefaults.EagerPushFanout;
 
     /// <summary>Limits on keys, values, keys per node and nodes tracked.</summary>
     public ProtocolLimits Limits { get; init; } = ProtocolLimits.Default;
@@ -86,10 +86,10 @@ public sealed record ScuttlebuttSettings
     public EncryptionSettings? Encryption { get; init; }
 
     /// <summary>The UDP socket's receive buffer.</summary>
-    public int ReceiveBufferBytes { get; init; } = 4 * 1024 * 1024;
+    public int ReceiveBufferBytes { get; init; } = ReferenceDefaults.ReceiveBufferBytes;
 
     /// <summary>The UDP socket's send buffer.</summary>
-    public int SendBufferBytes { get; init; } = 1024 * 1024;
+    public int SendBufferBytes { get; init; } = ReferenceDefaults.SendBufferBytes;
 
     /// <summary>The clock the node reads; replace it only in tests and simulations.</summary>
     public IClock Clock { get; init; } = SystemClock.Instance;
@@ -108,40 +108,37 @@ public sealed record ScuttlebuttSettings
     public static ScuttlebuttSettings FromConfig(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var root = config.WithFallback(DefaultConfig());
-        var section = root.GetConfig("scuttlebutt");
-        var preset = section.GetString("preset", "lan").ToLowerInvariant();
-        if (!section.HasPath("presets." + preset))
-            throw new ConfigurationException($"scuttlebutt.preset = '{preset}' is not one of local, lan, wan.");
-        var c = section.WithFallback(section.GetConfig("presets." + preset));
+        var root = config.WithFallback(ReferenceDefaults.Reference);
+        // Every key has its value in reference.conf (directly or through the preset), so nothing is defaulted here.
+        var c = ReferenceDefaults.Resolve(root.GetConfig("scuttlebutt"));
         var fd = c.GetConfig("failure-detector");
 
-        var nodeId = c.GetString("node-id", "");
-        var advertise = c.GetString("advertise", "");
+        var nodeId = c.GetString("node-id");
+        var advertise = c.GetString("advertise");
         var settings = new ScuttlebuttSettings
         {
             NodeId = string.IsNullOrEmpty(nodeId) ? DefaultNodeId() : nodeId,
-            ClusterName = c.GetString("cluster-name", "scuttlebutt"),
-            Generation = c.GetLong("generation", 0),
-            Bind = c.GetString("bind", "0.0.0.0:7474"),
+            ClusterName = c.GetString("cluster-name"),
+            Generation = c.GetLong("generation"),
+            Bind = c.GetString("bind"),
             Advertise = string.IsNullOrEmpty(advertise) ? null : advertise,
-            Seeds = c.GetStringList("seeds", Array.Empty<string>()).ToArray(),
+            Seeds = c.GetStringList("seeds").ToArray(),
             InitialState = ReadMap(c, "initial-state"),
             GossipInterval = c.GetTimeSpan("gossip-interval", null, false),
-            MaxDatagramBytes = c.GetInt("max-datagram-bytes", 1400),
-            DownPeerGossipProbability = c.GetDouble("down-peer-gossip-probability", 0.1),
-            SeedGossipProbability = c.GetDouble("seed-gossip-probability", 0.02),
+            MaxDatagramBytes = c.GetInt("max-datagram-bytes"),
+            DownPeerGossipProbability = c.GetDouble("down-peer-gossip-probability"),
+            SeedGossipProbability = c.GetDouble("seed-gossip-probability"),
             TombstoneGracePeriod = c.GetTimeSpan("tombstone-grace-period", null, false),
             RemovedPeerMemory = c.GetTimeSpan("removed-peer-memory", null, false),
-            LeaveRounds = c.GetInt("leave-rounds", 3),
+            LeaveRounds = c.GetInt("leave-rounds"),
             Liveness = new LivenessSettings
             {
                 Detector = new FailureDetectorSettings
                 {
-                    Threshold = fd.GetDouble("threshold", 8.0),
-                    SuspicionThreshold = fd.GetDouble("suspicion-threshold", 1.0),
-                    Corroborations = fd.GetInt("corroborations", 2),
-                    MaxSampleSize = fd.GetInt("max-sample-size", 1000),
+                    Threshold = fd.GetDouble("threshold"),
+                    SuspicionThreshold = fd.GetDouble("suspicion-threshold"),
+                    Corroborations = fd.GetInt("corroborations"),
+                    MaxSampleSize = fd.GetInt("max-sample-size"),
                     MinStdDeviation = fd.GetTimeSpan("min-std-deviation", null, false),
                     AcceptableHeartbeatPause = fd.GetTimeSpan("acceptable-heartbeat-pause", null, false),
                     FirstHeartbeatEstimate = fd.GetTimeSpan("first-heartbeat-estimate", null, false),
@@ -149,30 +146,24 @@ public sealed record ScuttlebuttSettings
                 DownExpiry = fd.GetTimeSpan("down-expiry", null, false),
                 LeftExpiry = fd.GetTimeSpan("left-expiry", null, false),
             },
-            EagerPush = c.GetBoolean("eager-push.enabled", true),
-            EagerPushFanout = c.GetInt("eager-push.fanout", 3),
+            EagerPush = c.GetBoolean("eager-push.enabled"),
+            EagerPushFanout = c.GetInt("eager-push.fanout"),
             Limits = new ProtocolLimits
             {
-                MaxKeyBytes = c.GetInt("limits.max-key-bytes", 128),
-                MaxValueBytes = c.GetInt("limits.max-value-bytes", 512),
-                MaxKeysPerNode = c.GetInt("limits.max-keys-per-node", 4096),
-                MaxNodes = c.GetInt("limits.max-nodes", 16384),
+                MaxKeyBytes = c.GetInt("limits.max-key-bytes"),
+                MaxValueBytes = c.GetInt("limits.max-value-bytes"),
+                MaxKeysPerNode = c.GetInt("limits.max-keys-per-node"),
+                MaxNodes = c.GetInt("limits.max-nodes"),
             },
             Encryption = ReadEncryption(c.GetConfig("encryption")),
-            ReceiveBufferBytes = c.GetInt("transport.receive-buffer-bytes", 4 * 1024 * 1024),
-            SendBufferBytes = c.GetInt("transport.send-buffer-bytes", 1024 * 1024),
+            ReceiveBufferBytes = c.GetInt("transport.receive-buffer-bytes"),
+            SendBufferBytes = c.GetInt("transport.send-buffer-bytes"),
         };
         return settings;
     }
 
     /// <summary>The embedded reference configuration holding every default.</summary>
-    public static Config DefaultConfig()
-    {
-        using var stream = typeof(ScuttlebuttSettings).Assembly.GetManifestResourceStream("ScuttlebuttAkka.reference.conf")
-            ?? throw new InvalidOperationException("The embedded reference.conf is missing from the ScuttlebuttAkka assembly.");
-        using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd());
-    }
+    public static Config DefaultConfig() => ReferenceDefaults.Reference;
 
     /// <summary>
     /// Checks every setting and throws <see cref="ArgumentException"/> naming the first that is wrong. Also checks that

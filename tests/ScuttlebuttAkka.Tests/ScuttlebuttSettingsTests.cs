@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using ScuttlebuttAkka.Protocol;
 using ScuttlebuttAkka.Protocol.Wire;
 
 namespace ScuttlebuttAkka.Tests;
@@ -115,5 +116,101 @@ public sealed class ScuttlebuttSettingsTests
         Assert.True(GossipAddress.TryParseEndPoint(advertised, out var ep));
         Assert.NotEqual(System.Net.IPAddress.Any, ep!.Address);
         Assert.Equal(7474, ep.Port);
+    }
+
+    [Fact]
+    public void Settings_built_in_code_start_from_the_reference_conf_defaults()
+    {
+        // The default preset, read from reference.conf, and every default built in code, must be the same values.
+        var lan = ScuttlebuttSettings.Lan;
+        Assert.Equal(Normalized(lan), Normalized(new ScuttlebuttSettings()));
+        Assert.Equal(lan.Liveness, LivenessSettings.Default);
+        Assert.Equal(lan.Liveness.Detector, FailureDetectorSettings.Default);
+        Assert.Equal(lan.Limits, ProtocolLimits.Default);
+        Assert.Equal(Normalized(lan), Normalized(ScuttlebuttSettings.FromConfig(Config.Empty)));
+    }
+
+    [Fact]
+    public void Every_reference_conf_key_maps_to_a_setting_and_every_setting_back_to_its_key()
+    {
+        var reference = ScuttlebuttSettings.DefaultConfig().GetConfig("scuttlebutt");
+        var keys = Leaves(reference, "").Where(k => k != "preset" && !k.StartsWith("presets.", StringComparison.Ordinal) && !k.StartsWith("io-dispatcher.", StringComparison.Ordinal)).ToHashSet();
+        keys.UnionWith(Leaves(reference.GetConfig("presets.lan"), ""));
+        foreach (var preset in new[] { "local", "wan" })
+            Assert.Equal(Leaves(reference.GetConfig("presets.lan"), "").Order(), Leaves(reference.GetConfig("presets." + preset), "").Order());
+
+        var written = Leaves(ConfigurationFactory.ParseString(ScuttlebuttSettings.Lan.ToHocon()).GetConfig("scuttlebutt"), "").ToHashSet();
+        Assert.Equal(keys.Order(), written.Order());
+    }
+
+    [Fact]
+    public void Every_setting_survives_a_trip_through_hocon_and_every_key_is_read()
+    {
+        var changed = ScuttlebuttSettings.Lan with
+        {
+            NodeId = "web \"1\"",
+            ClusterName = "prod",
+            Generation = 77,
+            Bind = "127.0.0.1:9000",
+            Advertise = "10.0.0.5:9000",
+            Seeds = ["10.0.0.1:9000", "10.0.0.2:9000"],
+            InitialState = new Dictionary<string, string> { ["role"] = "web", ["routing.addr"] = "10.0.0.5:80" },
+            GossipInterval = TimeSpan.FromMilliseconds(333),
+            MaxDatagramBytes = 1300,
+            DownPeerGossipProbability = 0.25,
+            SeedGossipProbability = 0.125,
+            TombstoneGracePeriod = TimeSpan.FromSeconds(77),
+            RemovedPeerMemory = TimeSpan.FromMinutes(9),
+            LeaveRounds = 7,
+            Liveness = new LivenessSettings
+            {
+                Detector = new FailureDetectorSettings
+                {
+                    Threshold = 9.5,
+                    SuspicionThreshold = 1.5,
+                    Corroborations = 4,
+                    MaxSampleSize = 500,
+                    MinStdDeviation = TimeSpan.FromMilliseconds(123),
+                    AcceptableHeartbeatPause = TimeSpan.FromMilliseconds(1234),
+                    FirstHeartbeatEstimate = TimeSpan.FromMilliseconds(345),
+                },
+                DownExpiry = TimeSpan.FromSeconds(99),
+                LeftExpiry = TimeSpan.FromSeconds(44),
+            },
+            EagerPush = false,
+            EagerPushFanout = 5,
+            Limits = new ProtocolLimits { MaxKeyBytes = 100, MaxValueBytes = 400, MaxKeysPerNode = 300, MaxNodes = 5000 },
+            Encryption = new EncryptionSettings(KeyRing.Create(KeyRing.GenerateKey(), KeyRing.GenerateKey(16)), EncryptionMode.SendEncrypted),
+            ReceiveBufferBytes = 65536,
+            SendBufferBytes = 32768,
+        };
+        changed.Validate();
+
+        var back = ScuttlebuttSettings.FromConfig(ConfigurationFactory.ParseString(changed.ToHocon()));
+        Assert.Equal(changed.ToHocon(), back.ToHocon());
+        // Every line differs from the default, so a key that were not read (or not written) would show here.
+        var defaults = ScuttlebuttSettings.Lan.ToHocon().Split('\n');
+        var lines = changed.ToHocon().Split('\n');
+        Assert.All(lines.Zip(defaults).Where(p => p.First.Contains('=')), p => Assert.NotEqual(p.Second, p.First));
+    }
+
+    private static string Normalized(ScuttlebuttSettings s) => (s with { NodeId = "x" }).ToHocon();
+
+    private static IEnumerable<string> Leaves(Config config, string prefix)
+    {
+        foreach (var (key, value) in config.AsEnumerable())
+        {
+            var path = prefix.Length == 0 ? key : prefix + "." + key;
+            // initial-state is a map of the application's keys, a leaf of the settings; other objects are sections.
+            if (value.IsObject() && path != "initial-state")
+            {
+                foreach (var leaf in Leaves(config.GetConfig(key), path))
+                    yield return leaf;
+            }
+            else
+            {
+                yield return path;
+            }
+        }
     }
 }

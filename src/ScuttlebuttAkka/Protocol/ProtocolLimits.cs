@@ -10,7 +10,7 @@ namespace ScuttlebuttAkka.Protocol;
 /// </summary>
 public sealed record ProtocolLimits
 {
-    /// <summary>The defaults used by every preset.</summary>
+    /// <summary>The defaults of the library's reference.conf (the same in every preset).</summary>
     public static readonly ProtocolLimits Default = new();
 
     /// <summary>The largest node id, in UTF-8 bytes (the Go library's limit).</summary>
@@ -20,16 +20,16 @@ public sealed record ProtocolLimits
     public const int MaxAddressBytes = 255;
 
     /// <summary>Largest key, in UTF-8 bytes.</summary>
-    public int MaxKeyBytes { get; init; } = 128;
+    public int MaxKeyBytes { get; init; } = ReferenceDefaults.MaxKeyBytes;
 
     /// <summary>Largest value, in UTF-8 bytes. A key and its value must fit in one datagram, so keep this well under the datagram size.</summary>
-    public int MaxValueBytes { get; init; } = 512;
+    public int MaxValueBytes { get; init; } = ReferenceDefaults.MaxValueBytes;
 
     /// <summary>Most keys (live or tombstoned) one node may hold; writes past it fail and remote pairs past it are dropped.</summary>
-    public int MaxKeysPerNode { get; init; } = 4096;
+    public int MaxKeysPerNode { get; init; } = ReferenceDefaults.MaxKeysPerNode;
 
     /// <summary>Most nodes one view tracks (itself included); news of further nodes is dropped and counted.</summary>
-    public int MaxNodes { get; init; } = 16384;
+    public int MaxNodes { get; init; } = ReferenceDefaults.MaxNodes;
 
     /// <summary>Throws when a limit is out of range.</summary>
     public void Validate()
