@@ -42,7 +42,8 @@ public sealed class GossipStatistics
 
     /// <summary>
     /// The node's UDP socket: send and receive errors and the datagrams it dropped (inbound overflow, oversized), over
-    /// every incarnation of the node. It stays at zero on a transport other than <see cref="Transports.Udp"/>.
+    /// every incarnation of the node. It stays at zero on a transport that is not a <see cref="UdpFlow"/> (the simulated
+    /// network counts per link instead).
     /// </summary>
     public TransportCounters Transport { get; } = new();
 
