@@ -97,8 +97,8 @@ public sealed class GossiperActor : ReceiveActor, IWithStash
             .ViaMaterialized(KillSwitches.Single<Datagram>(), Keep.Both)
             .To(Sink.FromGraph(new InboxSink<Datagram>(Self, _inboundWindow, StreamCompleted.Instance, ex => new TransportFailed(ex, instance))))
             // The stream runs where this actor runs: on the io dispatcher, a datagram then reaches this actor, and a
-            // reply the socket, without changing threads.
-            .WithAttributes(ActorAttributes.CreateDispatcher(Context.Props.Dispatcher))
+            // reply the socket, without changing threads. A UDP stage counts its errors and drops into the node's statistics.
+            .WithAttributes(ActorAttributes.CreateDispatcher(Context.Props.Dispatcher).And(TransportCountersAttribute.CountInto(_viewHolder.Statistics.Transport)))
             .Run(Context.Materializer());
         _outbound = outbound;
         _killSwitch = killSwitch;
@@ -110,7 +110,7 @@ public sealed class GossiperActor : ReceiveActor, IWithStash
     {
         _roundTimer?.Dispose();
         _killSwitch?.Shutdown();
-        ScuttlebuttMetrics.Unregister(_settings.NodeId);
+        ScuttlebuttMetrics.Unregister(_viewHolder.Statistics);
         foreach (var waiter in _leaveWaiters)
             waiter.Tell(new LeaveCompleted(_settings.NodeId));
     }
@@ -146,7 +146,7 @@ public sealed class GossiperActor : ReceiveActor, IWithStash
         });
         _viewHolder.Address = new LocalAddress(_settings.NodeId, generation, endPoint, advertised);
         Execute();
-        ScuttlebuttMetrics.Register(_settings.NodeId, () => _viewHolder.View);
+        ScuttlebuttMetrics.Register(_settings.NodeId, _viewHolder.Statistics, () => _viewHolder.View);
         _log.Info("Scuttlebutt node started: {0} generation={1} bound={2} advertised={3}", _settings.DescribeForLog(), generation, endPoint, advertised);
 
         foreach (var waiter in _addressWaiters)

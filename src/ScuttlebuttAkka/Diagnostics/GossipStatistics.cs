@@ -1,39 +1,51 @@
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Transport;
 
 namespace ScuttlebuttAkka.Diagnostics;
 
-/// <summary>Running totals of one node's gossip traffic, readable from any thread (the bench and the agent print them).</summary>
+/// <summary>
+/// Running totals of one node's gossip traffic, readable from any thread: the one place each of them is counted. The
+/// bench and the agent print them, and the library's meter (<see cref="ScuttlebuttMetrics"/>) reports them.
+/// </summary>
 public sealed class GossipStatistics
 {
-    private static readonly int ReasonCount = Enum.GetValues<DropReason>().Length;
-    private readonly long[] _dropped = new long[ReasonCount];
+    private static readonly int DropReasonCount = Enum.GetValues<DropReason>().Length;
+    private static readonly int RejectionReasonCount = Enum.GetValues<RejectionReason>().Length;
+    private readonly long[] _dropped = new long[DropReasonCount];
+    private readonly long[] _rejected = new long[RejectionReasonCount];
     private long _rounds;
     private long _datagramsIn;
     private long _datagramsOut;
     private long _bytesIn;
     private long _bytesOut;
-    private long _rejectedNodeDeltas;
 
     /// <summary>Rounds started.</summary>
     public long Rounds => Interlocked.Read(ref _rounds);
 
-    /// <summary>Datagrams received (before decoding).</summary>
+    /// <summary>Datagrams that reached the node (before decoding); those the transport dropped are in <see cref="Transport"/>.</summary>
     public long DatagramsIn => Interlocked.Read(ref _datagramsIn);
 
     /// <summary>Datagrams handed to the transport.</summary>
     public long DatagramsOut => Interlocked.Read(ref _datagramsOut);
 
-    /// <summary>Bytes received.</summary>
+    /// <summary>Bytes of the datagrams counted by <see cref="DatagramsIn"/>.</summary>
     public long BytesIn => Interlocked.Read(ref _bytesIn);
 
-    /// <summary>Bytes handed to the transport.</summary>
+    /// <summary>Bytes of the datagrams counted by <see cref="DatagramsOut"/>.</summary>
     public long BytesOut => Interlocked.Read(ref _bytesOut);
 
-    /// <summary>Node deltas or digest entries rejected while applying (stale, gaps, old generations, limits).</summary>
-    public long RejectedNodeDeltas => Interlocked.Read(ref _rejectedNodeDeltas);
+    /// <summary>Node deltas, digest entries or pairs rejected while applying, all reasons together.</summary>
+    public long RejectedNodeDeltas => SumOf(_rejected);
 
     /// <summary>Datagrams dropped, all reasons together.</summary>
-    public long DroppedTotal => _dropped.Sum(v => Interlocked.Read(ref v));
+    public long DroppedTotal => SumOf(_dropped);
+
+    /// <summary>
+    /// The node's UDP socket: send and receive errors and the datagrams it dropped (inbound overflow, oversized), over
+    /// every incarnation of the node. It stays at zero on a transport that is not a <see cref="UdpFlow"/> (the simulated
+    /// network counts per link instead).
+    /// </summary>
+    public TransportCounters Transport { get; } = new();
 
     /// <summary>Datagrams dropped for <paramref name="reason"/>.</summary>
     public long Dropped(DropReason reason) => Interlocked.Read(ref _dropped[(int)reason]);
@@ -41,6 +53,13 @@ public sealed class GossipStatistics
     /// <summary>Every non-zero drop count by reason.</summary>
     public IReadOnlyDictionary<DropReason, long> DroppedByReason() =>
         Enum.GetValues<DropReason>().Where(r => Dropped(r) > 0).ToDictionary(r => r, Dropped);
+
+    /// <summary>Node deltas, digest entries or pairs rejected for <paramref name="reason"/>.</summary>
+    public long Rejected(RejectionReason reason) => Interlocked.Read(ref _rejected[(int)reason]);
+
+    /// <summary>Every non-zero rejection count by reason.</summary>
+    public IReadOnlyDictionary<RejectionReason, long> RejectedByReason() =>
+        Enum.GetValues<RejectionReason>().Where(r => Rejected(r) > 0).ToDictionary(r => r, Rejected);
 
     internal void CountRound() => Interlocked.Increment(ref _rounds);
 
@@ -58,5 +77,17 @@ public sealed class GossipStatistics
 
     internal void CountDrop(DropReason reason) => Interlocked.Increment(ref _dropped[(int)reason]);
 
-    internal void CountRejected(int n) => Interlocked.Add(ref _rejectedNodeDeltas, n);
+    internal void CountRejected(RejectionReason reason, int n)
+    {
+        if (n > 0)
+            Interlocked.Add(ref _rejected[(int)reason], n);
+    }
+
+    private static long SumOf(long[] counts)
+    {
+        long sum = 0;
+        for (var i = 0; i < counts.Length; i++)
+            sum += Interlocked.Read(ref counts[i]);
+        return sum;
+    }
 }

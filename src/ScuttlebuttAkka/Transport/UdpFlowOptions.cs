@@ -24,7 +24,10 @@ public sealed record UdpFlowOptions
     /// <summary>Received datagrams held while downstream is slow (default 1,024); beyond that they are dropped and counted.</summary>
     public int InboundBufferSize { get; init; } = 1024;
 
-    /// <summary>Where to count traffic, errors and drops; when null each materialization counts into a private instance.</summary>
+    /// <summary>
+    /// Where to count traffic, errors and drops. When null, a flow run by a gossiper counts into its node's
+    /// <see cref="Diagnostics.GossipStatistics.Transport"/>, and any other materialization into a private instance.
+    /// </summary>
     public TransportCounters? Counters { get; init; }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option; returns these options otherwise.</summary>

@@ -52,7 +52,8 @@ internal sealed class UdpStage : GraphStageWithMaterializedValue<FlowShape<Datag
     public override ILogicAndMaterializedValue<Task<EndPoint>> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
         var bound = new TaskCompletionSource<EndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
-        return new LogicAndMaterializedValue<Task<EndPoint>>(new Logic(this, bound), bound.Task);
+        var counters = _options.Counters ?? inheritedAttributes.GetAttribute<TransportCountersAttribute>()?.Counters ?? new TransportCounters();
+        return new LogicAndMaterializedValue<Task<EndPoint>>(new Logic(this, bound, counters), bound.Task);
     }
 
     /// <summary>
@@ -92,11 +93,11 @@ internal sealed class UdpStage : GraphStageWithMaterializedValue<FlowShape<Datag
         private Action<Exception>? _receiveLoopFailed;
         private ILoggingAdapter _log = NoLogger.Instance;
 
-        public Logic(UdpStage stage, TaskCompletionSource<EndPoint> bound) : base(stage.Shape)
+        public Logic(UdpStage stage, TaskCompletionSource<EndPoint> bound, TransportCounters counters) : base(stage.Shape)
         {
             _stage = stage;
             _bound = bound;
-            _counters = stage._options.Counters ?? new TransportCounters();
+            _counters = counters;
             SetHandler(stage.ToSend, onPush: OnPush, onUpstreamFinish: OnUpstreamFinish);
             SetHandler(stage.Received, onPull: PushQueued);
         }
