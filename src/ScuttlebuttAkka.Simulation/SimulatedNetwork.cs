@@ -18,7 +18,7 @@ namespace ScuttlebuttAkka.Simulation;
 /// </summary>
 public sealed class SimulatedNetwork
 {
-    private readonly Lock _gate = new();
+    private readonly object _gate = new();
     private readonly ActorSystem _system;
     private readonly NetworkModel _model;
     private readonly Random _random;

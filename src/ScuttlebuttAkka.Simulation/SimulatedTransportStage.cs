@@ -42,7 +42,7 @@ internal sealed class SimulatedTransportStage : GraphStageWithMaterializedValue<
     /// <summary>Where the network drops arrivals for one materialization; called from any thread.</summary>
     internal sealed class Port
     {
-        private readonly Lock _gate = new();
+        private readonly object _gate = new();
         private readonly Queue<Datagram> _queue = new();
         private readonly int _capacity;
         private Action? _wakeUp;

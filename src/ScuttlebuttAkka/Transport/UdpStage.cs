@@ -78,7 +78,7 @@ internal sealed class UdpStage : GraphStageWithMaterializedValue<FlowShape<Datag
 
         // PostStop takes this lock to set _stopped; the loop holds it while invoking a callback, so no callback can be
         // issued once the stage has stopped.
-        private readonly Lock _gate = new();
+        private readonly object _gate = new();
         private bool _stopped;
 
         // Written by both threads: the socket loop counts up after enqueueing, the stage counts down after dequeueing, so

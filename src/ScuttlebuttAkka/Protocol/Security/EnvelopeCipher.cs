@@ -70,7 +70,7 @@ internal sealed class EnvelopeCipher
     private sealed class KeyCipher
     {
         private readonly AesGcm _aes;
-        private readonly Lock _gate = new();
+        private readonly object _gate = new();
 
         // The cleartext header this key produces followed by the cluster name's UTF-8 bytes: authenticating the
         // name means a datagram sealed for another cluster fails even when both clusters share a key.
