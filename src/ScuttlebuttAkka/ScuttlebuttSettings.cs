@@ -219,7 +219,7 @@ public sealed partial record ScuttlebuttSettings
         if (EagerPushFanout is < 0 or > 64)
             throw new ArgumentOutOfRangeException(nameof(EagerPushFanout), EagerPushFanout, "EagerPushFanout must be between 0 and 64.");
         if (ReceiveBufferBytes < 4096 || SendBufferBytes < 4096)
-            throw new ArgumentOutOfRangeException(nameof(ReceiveBufferBytes), "Socket buffers must be at least 4096 bytes.");
+            throw new ArgumentOutOfRangeException(ReceiveBufferBytes < 4096 ? nameof(ReceiveBufferBytes) : nameof(SendBufferBytes), "Socket buffers must be at least 4096 bytes.");
         ArgumentNullException.ThrowIfNull(Liveness, nameof(Liveness));
         Liveness.Validate();
         // Peers remove a dead node at slightly different times; until the last one has, relayed copies of its last

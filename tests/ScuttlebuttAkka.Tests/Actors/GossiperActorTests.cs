@@ -275,8 +275,9 @@ public sealed class GossiperActorTests : TestKit
         _inbound.SendNext(new Datagram(codec.Encode(new DeltaMessage(peer.BuildDelta(everything, 1400, new Random(3)))), Seed));
         AwaitAssert(() => Assert.True(view.View.Peers.ContainsKey("web/1")), Wait);
 
-        // Found by name, through an actor selection of the gossiper's path.
-        var child = await Sys.ActorSelection(gossiper.Path / PeerStateActor.ActorName("web/1")).ResolveOne(Wait);
+        // Found by name, through an actor selection of the gossiper's path (made right after the view is published).
+        IActorRef child = ActorRefs.Nobody;
+        AwaitAssert(() => child = Sys.ActorSelection(gossiper.Path / PeerStateActor.ActorName("web/1")).ResolveOne(Wait).Result, Wait);
         var state = await child.Ask<PeerInfo>(new GetPeerState("web/1"), Wait);
         Assert.Equal("0.3", state.Values["load"].Value);
         Assert.Equal(state, await gossiper.Ask<PeerInfo>(new GetPeerState("web/1"), Wait));
