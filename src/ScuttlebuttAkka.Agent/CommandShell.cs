@@ -193,13 +193,12 @@ internal sealed class CommandShell
         var s = _node.Statistics;
         var dropped = s.DroppedByReason();
         var rejected = s.RejectedByReason();
-        var t = s.Transport;
         var text = string.Create(CultureInfo.InvariantCulture,
             $"stats rounds={s.Rounds} datagrams_in={s.DatagramsIn} datagrams_out={s.DatagramsOut} bytes_in={s.BytesIn} bytes_out={s.BytesOut} rejected={s.RejectedNodeDeltas} dropped={s.DroppedTotal}")
             + string.Concat(dropped.Select(kv => string.Create(CultureInfo.InvariantCulture, $" dropped.{kv.Key}={kv.Value}")))
             + string.Concat(rejected.Select(kv => string.Create(CultureInfo.InvariantCulture, $" rejected.{kv.Key}={kv.Value}")))
             + string.Create(CultureInfo.InvariantCulture,
-                $" send_errors={t.SendErrors} receive_errors={t.ReceiveErrors} dropped_inbound_overflow={t.DroppedInboundOverflow} dropped_oversized={t.DroppedOversized}");
+                $" send_errors={s.SendErrors} receive_errors={s.ReceiveErrors} dropped_inbound_overflow={s.InboundOverflowDrops} dropped_oversized={s.OversizedDrops}");
         _output.Emit("stats", text, w =>
         {
             w.WriteNumber("rounds", s.Rounds);
@@ -217,10 +216,10 @@ internal sealed class CommandShell
             foreach (var (reason, n) in rejected)
                 w.WriteNumber(reason.ToString(), n);
             w.WriteEndObject();
-            w.WriteNumber("send_errors", t.SendErrors);
-            w.WriteNumber("receive_errors", t.ReceiveErrors);
-            w.WriteNumber("dropped_inbound_overflow", t.DroppedInboundOverflow);
-            w.WriteNumber("dropped_oversized", t.DroppedOversized);
+            w.WriteNumber("send_errors", s.SendErrors);
+            w.WriteNumber("receive_errors", s.ReceiveErrors);
+            w.WriteNumber("dropped_inbound_overflow", s.InboundOverflowDrops);
+            w.WriteNumber("dropped_oversized", s.OversizedDrops);
         });
     }
 

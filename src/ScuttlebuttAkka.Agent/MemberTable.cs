@@ -15,7 +15,7 @@ internal static class MemberTable
     {
         var peers = Ordered(view).ToList();
         var live = view.LivePeers.Count();
-        var others = peers.Count(p => p.PeerId != view.SelfId);
+        var others = peers.Count(p => p.PeerId != view.NodeId);
         if (output.Format == OutputFormat.Json)
         {
             foreach (var peer in peers)
@@ -23,7 +23,7 @@ internal static class MemberTable
                 output.Emit("member", "", w =>
                 {
                     w.WriteString("peer", peer.PeerId);
-                    w.WriteBoolean("self", peer.PeerId == view.SelfId);
+                    w.WriteBoolean("self", peer.PeerId == view.NodeId);
                     w.WriteString("status", StatusName(peer.Status));
                     w.WriteString("address", peer.Address);
                     w.WriteNumber("generation", peer.Generation);
@@ -57,7 +57,7 @@ internal static class MemberTable
 
     private static IEnumerable<PeerInfo> Ordered(ClusterView view) =>
         view.Peers.Values
-            .OrderBy(p => p.PeerId == view.SelfId ? 0 : 1)
+            .OrderBy(p => p.PeerId == view.NodeId ? 0 : 1)
             .ThenBy(p => p.PeerId, StringComparer.Ordinal);
 
     private static IEnumerable<string> TextLines(ClusterView view, IReadOnlyList<PeerInfo> peers)
@@ -67,7 +67,7 @@ internal static class MemberTable
         {
             rows.Add(new[]
             {
-                peer.PeerId == view.SelfId ? peer.PeerId + " (self)" : peer.PeerId,
+                peer.PeerId == view.NodeId ? peer.PeerId + " (self)" : peer.PeerId,
                 StatusName(peer.Status),
                 peer.Address,
                 peer.Generation.ToString(CultureInfo.InvariantCulture),

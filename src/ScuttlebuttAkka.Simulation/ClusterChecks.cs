@@ -140,7 +140,7 @@ public static class ClusterChecks
     }
 
     /// <summary>A canonical text of one view's content: members by id, each with generation, version, leave mark and live keys.</summary>
-    public static string Describe(ClusterState view)
+    internal static string Describe(ClusterState view)
     {
         ArgumentNullException.ThrowIfNull(view);
         var text = new StringBuilder();

@@ -1,5 +1,5 @@
 using ScuttlebuttAkka.Protocol;
-using ScuttlebuttAkka.Protocol.Liveness;
+using ScuttlebuttAkka.Protocol.Reconciliation;
 using ScuttlebuttAkka.Protocol.Runtime;
 using ScuttlebuttAkka.Protocol.State;
 

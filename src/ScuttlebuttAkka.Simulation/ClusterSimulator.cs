@@ -1,5 +1,4 @@
 using System.Globalization;
-using ScuttlebuttAkka.Protocol.Liveness;
 using ScuttlebuttAkka.Protocol.Reconciliation;
 using ScuttlebuttAkka.Protocol.Runtime;
 using ScuttlebuttAkka.Protocol.State;

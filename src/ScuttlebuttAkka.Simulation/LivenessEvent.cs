@@ -1,4 +1,4 @@
-using ScuttlebuttAkka.Protocol.Liveness;
+using ScuttlebuttAkka.Protocol;
 
 namespace ScuttlebuttAkka.Simulation;
 

@@ -46,7 +46,15 @@ public sealed class SimulatedNetwork
     }
 
     /// <summary>The transport to give each node; its flow materializes the node's simulated address.</summary>
-    public TransportFactory Transport { get; }
+    internal TransportFactory Transport { get; }
+
+    /// <summary>
+    /// Starts a node (a real <c>GossiperActor</c>) in <paramref name="system"/> on this network, bound to its simulated
+    /// address: what <see cref="ScuttlebuttNode.StartAsync(Akka.Actor.ActorSystem, ScuttlebuttSettings, CancellationToken)"/>
+    /// does over UDP.
+    /// </summary>
+    public Task<ScuttlebuttNode> StartNodeAsync(Akka.Actor.ActorSystem system, ScuttlebuttSettings settings, CancellationToken cancellationToken = default) =>
+        ScuttlebuttNode.StartAsync(system, settings, Transport, cancellationToken);
 
     /// <summary>The faults of every link without faults of its own.</summary>
     public LinkFaults DefaultFaults

@@ -51,10 +51,20 @@ public sealed class SimulatedNode
     public int Starts { get; internal set; }
 
     /// <summary>The running incarnation: the same state machine the actor runtime drives; null when nothing runs.</summary>
-    public NodeRuntime? Runtime { get; internal set; }
+    internal NodeRuntime? Runtime { get; set; }
 
     /// <summary>The running incarnation's view of the cluster; null when nothing runs (a crash loses the state).</summary>
-    public ClusterState? State => Runtime?.State;
+    internal ClusterState? State => Runtime?.State;
+
+    /// <summary>The nodes the running incarnation knows, itself included; empty when nothing runs.</summary>
+    public IReadOnlyCollection<string> KnownNodes => (IReadOnlyCollection<string>?)State?.Nodes.Keys ?? Array.Empty<string>();
+
+    /// <summary>Peer <paramref name="peerId"/>'s key as the running incarnation knows it; null when unknown, deleted, or nothing runs.</summary>
+    public string? Lookup(string peerId, string key) =>
+        State is { } state && state.TryGetNode(peerId, out var copy) && copy.TryGet(key, out var value) && !value.IsDeleted ? value.Value : null;
+
+    /// <summary>Rounds of the running incarnation that came late and did not judge peers (a stall, see <see cref="ClusterSimulator.Stall"/>).</summary>
+    public long LateRounds => Runtime?.LateRounds ?? 0;
 
     /// <summary>Rounds this slot has run, every incarnation together.</summary>
     public long Rounds { get; internal set; }

@@ -61,7 +61,7 @@ public sealed record SimulationOptions
     public bool PublishViews { get; init; }
 
     /// <summary>Which pairs every node's deltas take first when not all fit (scuttle-depth unless an experiment compares).</summary>
-    public DeltaOrdering DeltaOrdering { get; init; } = DeltaOrdering.Depth;
+    internal DeltaOrdering DeltaOrdering { get; init; } = DeltaOrdering.Depth;
 
     /// <summary>Throws <see cref="ArgumentException"/> when a setting is out of range.</summary>
     public SimulationOptions Validate()

@@ -19,12 +19,12 @@ public sealed record PeerInfo(
     ImmutableDictionary<string, VersionedValue> Values);
 
 /// <summary>An immutable snapshot of one node's view of the cluster, safe to read from any thread without a round trip.</summary>
-/// <param name="SelfId">The node whose view this is.</param>
+/// <param name="NodeId">The (local) node whose view this is.</param>
 /// <param name="Peers">Every known node, this one included, by id.</param>
-public sealed record ClusterView(string SelfId, ImmutableDictionary<string, PeerInfo> Peers)
+public sealed record ClusterView(string NodeId, ImmutableDictionary<string, PeerInfo> Peers)
 {
     /// <summary>An empty view.</summary>
-    public static ClusterView Empty(string selfId) => new(selfId, ImmutableDictionary<string, PeerInfo>.Empty.WithComparers(StringComparer.Ordinal));
+    public static ClusterView Empty(string nodeId) => new(nodeId, ImmutableDictionary<string, PeerInfo>.Empty.WithComparers(StringComparer.Ordinal));
 
     /// <summary>Looks up a peer's live key; false when the peer or the key is unknown or deleted.</summary>
     public bool TryLookup(string peerId, string key, out string value)
@@ -40,5 +40,5 @@ public sealed record ClusterView(string SelfId, ImmutableDictionary<string, Peer
     }
 
     /// <summary>Peers other than this node that are alive.</summary>
-    public IEnumerable<PeerInfo> LivePeers => Peers.Values.Where(p => p.PeerId != SelfId && p.Status == PeerStatus.Alive);
+    public IEnumerable<PeerInfo> LivePeers => Peers.Values.Where(p => p.PeerId != NodeId && p.Status == PeerStatus.Alive);
 }

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using ScuttlebuttAkka.Protocol;
 
 namespace ScuttlebuttAkka;
 

@@ -60,7 +60,7 @@ public sealed class ScuttlebuttNode : IAsyncDisposable
         StartAsync(system, settings, Transports.Udp, cancellationToken);
 
     /// <summary>Starts a node over the given transport (a simulated network in tests) and waits until it is bound.</summary>
-    public static async Task<ScuttlebuttNode> StartAsync(ActorSystem system, ScuttlebuttSettings settings, TransportFactory transport, CancellationToken cancellationToken = default)
+    internal static async Task<ScuttlebuttNode> StartAsync(ActorSystem system, ScuttlebuttSettings settings, TransportFactory transport, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
@@ -111,7 +111,7 @@ public sealed class ScuttlebuttNode : IAsyncDisposable
 
     /// <summary>Subscribes <paramref name="subscriber"/> to this node's events, optionally replaying the current state first.</summary>
     public Task SubscribeAsync(IActorRef subscriber, bool initialStateAsEvents = false, CancellationToken cancellationToken = default) =>
-        Gossiper.Ask<SubscribedToPeerEvents>(new SubscribePeerEvents(subscriber, initialStateAsEvents), TimeSpan.FromSeconds(10), cancellationToken);
+        Gossiper.Ask<Subscribed>(new SubscribePeerEvents(subscriber, initialStateAsEvents), TimeSpan.FromSeconds(10), cancellationToken);
 
     /// <summary>What this node knows of peer <paramref name="peerId"/> now (no actor round trip); null when it knows no such peer.</summary>
     public PeerInfo? Peer(string peerId) =>
@@ -126,7 +126,7 @@ public sealed class ScuttlebuttNode : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(peerId);
         ArgumentNullException.ThrowIfNull(subscriber);
-        return Gossiper.Ask<SubscribedToPeer>(new SubscribePeer(peerId, subscriber, initialStateAsEvents), TimeSpan.FromSeconds(10), cancellationToken);
+        return Gossiper.Ask<Subscribed>(new SubscribePeer(peerId, subscriber, initialStateAsEvents), TimeSpan.FromSeconds(10), cancellationToken);
     }
 
     /// <summary>Leaves gracefully: peers report this node as left, not failed. The node stops afterwards.</summary>

@@ -92,7 +92,7 @@ public sealed partial record ScuttlebuttSettings
     public int SendBufferBytes { get; init; } = ReferenceDefaults.SendBufferBytes;
 
     /// <summary>The clock the node reads; replace it only in tests and simulations.</summary>
-    public IClock Clock { get; init; } = SystemClock.Instance;
+    internal IClock Clock { get; init; } = SystemClock.Instance;
 
     /// <summary>Seed of the node's random choices; null means unpredictable. Set it for reproducible tests.</summary>
     public int? RandomSeed { get; init; }
@@ -232,19 +232,19 @@ public sealed partial record ScuttlebuttSettings
     }
 
     /// <summary>The datagram codec these settings describe (cluster, size limit, limits, encryption).</summary>
-    public DatagramCodec CreateCodec() => new(ClusterName, MaxDatagramBytes, Limits, Encryption);
+    internal DatagramCodec CreateCodec() => new(ClusterName, MaxDatagramBytes, Limits, Encryption);
 
     /// <summary>The seed provider in force: <see cref="SeedProvider"/>, else the static <see cref="Seeds"/>.</summary>
-    public ISeedProvider EffectiveSeedProvider() => SeedProvider ?? new StaticSeedProvider(Seeds);
+    internal ISeedProvider EffectiveSeedProvider() => SeedProvider ?? new StaticSeedProvider(Seeds);
 
     /// <summary>The generation to use: <see cref="Generation"/>, or the current Unix time in milliseconds.</summary>
-    public long EffectiveGeneration() => Generation > 0 ? Generation : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    internal long EffectiveGeneration() => Generation > 0 ? Generation : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     /// <summary>
     /// The address to advertise for a socket bound at <paramref name="bound"/>: <see cref="Advertise"/> if set; else
     /// the bound address, with an unspecified address replaced by this machine's first non-loopback one.
     /// </summary>
-    public string EffectiveAdvertise(IPEndPoint bound)
+    internal string EffectiveAdvertise(IPEndPoint bound)
     {
         ArgumentNullException.ThrowIfNull(bound);
         if (Advertise is not null)

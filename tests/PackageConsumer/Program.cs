@@ -109,7 +109,7 @@ static (TimeSpan? Took, ulong Trace) Simulate(int seed)
     var sim = new ClusterSimulator(new SimulationOptions { NodeCount = 20, Seed = seed, Faults = new LinkFaults { Loss = 0.1 } });
     var leader = sim.Nodes[0].Id;
     var informed = new HashSet<string>();
-    sim.PeerEventSink = e => { if (e is PeerEvent.Updated { Key: "leader" }) informed.Add(e.Observer); };
+    sim.PeerEventSink = e => { if (e is PeerEvent.Updated { Key: "leader" }) informed.Add(e.NodeId); };
     sim.RunFor(TimeSpan.FromSeconds(10));
     sim.Write(leader, "leader", leader);
     var took = sim.RunUntil(_ => informed.Count == 19, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(1));

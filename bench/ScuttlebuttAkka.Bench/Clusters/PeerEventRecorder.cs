@@ -21,12 +21,12 @@ internal sealed class PeerEventRecorder : ReceiveActor
     /// <summary>What <paramref name="e"/> means to the benchmark, stamped <paramref name="at"/>; null when it does not matter to it.</summary>
     public static Observation? ToObservation(PeerEvent e, TimeSpan at, string valueKey) => e switch
     {
-        PeerEvent.Joined or PeerEvent.Restarted => new Observation(at, e.Observer, e.PeerId, ObservationKind.Joined),
-        PeerEvent.Updated u when u.Key == valueKey => new Observation(at, e.Observer, e.PeerId, ObservationKind.Updated, u.Value),
-        PeerEvent.Down => new Observation(at, e.Observer, e.PeerId, ObservationKind.Down),
-        PeerEvent.Up => new Observation(at, e.Observer, e.PeerId, ObservationKind.Reachable),
-        PeerEvent.Left => new Observation(at, e.Observer, e.PeerId, ObservationKind.Left),
-        PeerEvent.Removed => new Observation(at, e.Observer, e.PeerId, ObservationKind.Removed),
+        PeerEvent.Joined or PeerEvent.Restarted => new Observation(at, e.NodeId, e.PeerId, ObservationKind.Joined),
+        PeerEvent.Updated u when u.Key == valueKey => new Observation(at, e.NodeId, e.PeerId, ObservationKind.Updated, u.Value),
+        PeerEvent.Down => new Observation(at, e.NodeId, e.PeerId, ObservationKind.Down),
+        PeerEvent.Up => new Observation(at, e.NodeId, e.PeerId, ObservationKind.Reachable),
+        PeerEvent.Left => new Observation(at, e.NodeId, e.PeerId, ObservationKind.Left),
+        PeerEvent.Removed => new Observation(at, e.NodeId, e.PeerId, ObservationKind.Removed),
         _ => null,
     };
 

@@ -11,7 +11,7 @@ namespace ScuttlebuttAkka.Simulation.Experiments;
 /// budget from <see cref="PaperOptions.BudgetFromSeconds"/>, the update rate doubled for a stretch, updates stopping,
 /// and the maximum staleness sampled every second, under scuttle-depth or scuttle-breadth.
 /// </summary>
-public static class PaperExperiment
+internal static class PaperExperiment
 {
     /// <summary>The node settings of the experiment: one-second rounds, whole datagrams allowed, no eager push, a patient failure detector.</summary>
     public static ScuttlebuttSettings NodeSettings { get; } = ScuttlebuttSettings.Lan with

@@ -6,7 +6,7 @@ namespace ScuttlebuttAkka.Simulation.Experiments;
 /// The flow-control experiment of van Renesse et al. (LADIS 2008) on the simulator: participants updating their keys,
 /// a message budget imposed part way through, the update rate doubled for a while, then quiet. Times are virtual.
 /// </summary>
-public sealed record PaperOptions
+internal sealed record PaperOptions
 {
     /// <summary>Participants (nodes).</summary>
     public int Participants { get; init; } = 128;

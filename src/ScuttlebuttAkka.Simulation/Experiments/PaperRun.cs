@@ -12,7 +12,7 @@ namespace ScuttlebuttAkka.Simulation.Experiments;
 /// <param name="MeanStalePairsUnderLoad">Mean number of stale pairs over the same stretch.</param>
 /// <param name="CaughtUpSeconds">First second after updates stopped at which no pair was stale; null if never.</param>
 /// <param name="WallSeconds">Real time the run took.</param>
-public sealed record PaperRun(
+internal sealed record PaperRun(
     DeltaOrdering Ordering,
     IReadOnlyList<PaperSample> Samples,
     long Updates,

@@ -8,7 +8,7 @@ namespace ScuttlebuttAkka.Simulation.Experiments;
 /// random nodes one at a time and counts rounds (virtual time over the gossip interval) until every node has each write.
 /// Nothing fails, so failure detection is off (<see cref="SimulationOptions.FailureDetection"/>): known peers are alive.
 /// </summary>
-public static class ScaleExperiment
+internal static class ScaleExperiment
 {
     /// <summary>The key the trials write.</summary>
     public const string ValueKey = "bench.value";

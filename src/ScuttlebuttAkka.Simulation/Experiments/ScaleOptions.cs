@@ -5,7 +5,7 @@ namespace ScuttlebuttAkka.Simulation.Experiments;
 /// <param name="NodeSettings">What every node runs with (the gossip interval is one round); eager push as set here.</param>
 /// <param name="Trials">Writes measured, one at a time.</param>
 /// <param name="Seed">Seed of the simulation and of the experiment's choices.</param>
-public sealed record ScaleOptions(int Nodes, ScuttlebuttSettings NodeSettings, int Trials, int Seed)
+internal sealed record ScaleOptions(int Nodes, ScuttlebuttSettings NodeSettings, int Trials, int Seed)
 {
     /// <summary>Rounds a trial may take before it counts as not propagated.</summary>
     public int MaxRoundsPerTrial { get; init; } = 200;

@@ -14,7 +14,7 @@ namespace ScuttlebuttAkka.Simulation.Experiments;
 /// <param name="RoundsPerTrial">Every propagated trial's rounds, in order.</param>
 /// <param name="WallSeconds">Real time the size took (formation and trials).</param>
 /// <param name="FormedByGossip">False when the nodes were introduced to each other instead (<see cref="ScaleOptions.FormByGossip"/>); <see cref="FormationRounds"/> is then null.</param>
-public sealed record ScaleResult(
+internal sealed record ScaleResult(
     int Nodes,
     bool EagerPush,
     double? FormationRounds,

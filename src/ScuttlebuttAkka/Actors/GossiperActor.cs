@@ -43,7 +43,7 @@ public sealed class GossiperActor : ReceiveActor, IWithStash
     private EndPoint? _bound;
 
     /// <summary>Creates a gossiper; prefer <see cref="Props(ScuttlebuttSettings)"/>.</summary>
-    public GossiperActor(ScuttlebuttSettings settings, TransportFactory transport, ViewHolder viewHolder)
+    internal GossiperActor(ScuttlebuttSettings settings, TransportFactory transport, ViewHolder viewHolder)
     {
         _settings = settings.Validate();
         _transport = transport;
@@ -57,23 +57,53 @@ public sealed class GossiperActor : ReceiveActor, IWithStash
     /// <inheritdoc />
     public IStash Stash { get; set; } = null!;
 
-    /// <summary>Props for a gossiper over real UDP.</summary>
-    /// <remarks>
-    /// These props use the default dispatcher. <see cref="ScuttlebuttNode.StartAsync(ActorSystem, ScuttlebuttSettings, System.Threading.CancellationToken)"/>
-    /// and <c>WithScuttlebutt</c> run the gossiper on the <see cref="IoDispatcher"/>, which costs a node far less CPU;
-    /// to do the same, call <see cref="IoDispatcher.EnsureConfigured"/> and add <c>.WithDispatcher(IoDispatcher.Id)</c>.
-    /// </remarks>
+    /// <summary>
+    /// Props for a gossiper over real UDP, on the default dispatcher. <see cref="Props(ActorSystem, ScuttlebuttSettings)"/>
+    /// runs it on the library's socket loop instead, which costs a node far less CPU.
+    /// </summary>
     public static Props Props(ScuttlebuttSettings settings) => Props(settings, Transports.Udp);
 
+    /// <summary>
+    /// Props for a gossiper over real UDP on the library's socket loop (the <c>scuttlebutt.io-dispatcher</c>), as
+    /// <see cref="ScuttlebuttNode.StartAsync(ActorSystem, ScuttlebuttSettings, System.Threading.CancellationToken)"/>
+    /// and Hosting run it: adds the library's reference configuration to <paramref name="system"/> as a fallback, so the
+    /// dispatcher resolves.
+    /// </summary>
+    public static Props Props(ActorSystem system, ScuttlebuttSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return IoDispatcher.On(system, Props(settings));
+    }
+
+    /// <summary>
+    /// The name of the child that stands for peer <paramref name="peerId"/> under its gossiper (<c>Context.Child</c> or an
+    /// actor selection of the gossiper's path and this name find it): "peer-" and the id, every byte of its UTF-8 form
+    /// that an actor path does not allow written as %XX. The child answers <see cref="GetPeerState"/> and
+    /// <see cref="SubscribePeer"/>.
+    /// </summary>
+    public static string PeerActorName(string peerId) => PeerStateActor.ActorName(peerId);
+
     /// <summary>Props for a gossiper over the given transport (a simulated network in tests).</summary>
-    public static Props Props(ScuttlebuttSettings settings, TransportFactory transport) => Props(settings, transport, new ViewHolder(settings.NodeId));
+    internal static Props Props(ScuttlebuttSettings settings, TransportFactory transport) => Props(settings, transport, new ViewHolder(settings.NodeId));
 
     internal static Props Props(ScuttlebuttSettings settings, TransportFactory transport, ViewHolder viewHolder)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(transport);
         settings.Validate();
-        return Akka.Actor.Props.Create(() => new GossiperActor(settings, transport, viewHolder));
+        return Akka.Actor.Props.CreateBy(new Producer(settings, transport, viewHolder));
+    }
+
+    // The constructor takes library-internal types, so Akka cannot call it by reflection: it is handed a factory.
+    private sealed class Producer(ScuttlebuttSettings settings, TransportFactory transport, ViewHolder viewHolder) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(GossiperActor);
+
+        public ActorBase Produce() => new GossiperActor(settings, transport, viewHolder);
+
+        public void Release(ActorBase actor)
+        {
+        }
     }
 
     /// <inheritdoc />
@@ -246,39 +276,11 @@ public sealed class GossiperActor : ReceiveActor, IWithStash
             _subscription.Tell(new PublishEvents(output.Events.ToArray(), _viewHolder.View));
         _peers.Apply(output, _viewHolder.View);
         if (output.SeedsRequested)
-            RequestSeeds();
+            OffTheLoop.AskForSeeds(_seedProvider, Self, _log, _settings.NodeId);
         foreach (var address in output.AddressesToResolve)
-            Resolve(address);
+            OffTheLoop.Resolve(address, (_bound as IPEndPoint)?.AddressFamily ?? AddressFamily.InterNetwork, Self);
         if (output.LeaveCompleted)
             FinishLeaving();
-    }
-
-    private void RequestSeeds()
-    {
-        // The provider is the application's code (a callback may read a file or call a service): run it on the thread
-        // pool, so that however long it takes it cannot hold up the socket loop, and every node of the process with it.
-        var provider = _seedProvider;
-        Task.Run(() => provider.GetSeedsAsync(CancellationToken.None)).PipeTo(Self,
-            success: seeds => new SeedsResolved(seeds),
-            failure: ex =>
-            {
-                _log.Warning("Seed provider of {0} failed: {1}", _settings.NodeId, ex.Message);
-                return new SeedsResolved(Array.Empty<string>());
-            });
-    }
-
-    private void Resolve(string address)
-    {
-        if (!Protocol.Wire.GossipAddress.TryParse(address, out var host, out var port))
-            return;
-        var family = (_bound as IPEndPoint)?.AddressFamily ?? AddressFamily.InterNetwork;
-        Dns.GetHostAddressesAsync(host).PipeTo(Self,
-            success: ips =>
-            {
-                var ip = ips.FirstOrDefault(a => a.AddressFamily == family) ?? ips.FirstOrDefault();
-                return new AddressResolved(address, ip is null ? null : new IPEndPoint(ip, port));
-            },
-            failure: _ => new AddressResolved(address, null));
     }
 
     private void FinishLeaving()

@@ -43,15 +43,15 @@ public sealed record GetLocalAddress
 /// <param name="Advertised">The gossip address peers use.</param>
 public sealed record LocalAddress(string NodeId, long Generation, EndPoint Bound, string Advertised);
 
-/// <summary>Asks for the current <see cref="ClusterView"/>.</summary>
-public sealed record GetClusterView
+/// <summary>Asks for the current <see cref="ClusterView"/> (the facade reads it with no round trip).</summary>
+internal sealed record GetClusterView
 {
     /// <summary>The single instance.</summary>
     public static readonly GetClusterView Instance = new();
 }
 
-/// <summary>Asks for the node's <see cref="Diagnostics.GossipStatistics"/>.</summary>
-public sealed record GetStatistics
+/// <summary>Asks for the node's <see cref="Diagnostics.GossipStatistics"/> (the facade reads them with no round trip).</summary>
+internal sealed record GetStatistics
 {
     /// <summary>The single instance.</summary>
     public static readonly GetStatistics Instance = new();
@@ -66,17 +66,21 @@ public sealed record GetStatistics
 /// <param name="InitialStateAsEvents">Replay the current state first.</param>
 public sealed record SubscribePeerEvents(IActorRef Subscriber, bool InitialStateAsEvents = false);
 
-/// <summary>Answer to <see cref="SubscribePeerEvents"/> once the replay (if any) was sent and the subscription is live.</summary>
-public sealed record SubscribedToPeerEvents
+/// <summary>
+/// The answer to <see cref="SubscribePeerEvents"/> (<paramref name="PeerId"/> null) and to <see cref="SubscribePeer"/>
+/// once the replay (if any) was sent and the subscription is live.
+/// </summary>
+/// <param name="PeerId">The peer watched; null for all of them.</param>
+public sealed record Subscribed(string? PeerId)
 {
-    /// <summary>The single instance.</summary>
-    public static readonly SubscribedToPeerEvents Instance = new();
+    /// <summary>The answer to <see cref="SubscribePeerEvents"/>.</summary>
+    public static readonly Subscribed ToAll = new((string?)null);
 }
 
 /// <summary>
 /// Asks for what this node knows of peer <paramref name="PeerId"/>: answered with its <see cref="PeerInfo"/>, or a
-/// <see cref="Status.Failure"/> when the peer is unknown. Send it to the gossiper, or straight to the peer's
-/// <see cref="PeerStateActor"/> (its child named <see cref="PeerStateActor.ActorName"/>).
+/// <see cref="Status.Failure"/> when the peer is unknown. Send it to the gossiper, or straight to the peer's actor (its
+/// child named <see cref="GossiperActor.PeerActorName"/>).
 /// </summary>
 /// <param name="PeerId">The peer.</param>
 public sealed record GetPeerState(string PeerId);
@@ -84,19 +88,15 @@ public sealed record GetPeerState(string PeerId);
 /// <summary>
 /// Subscribes <paramref name="Subscriber"/> to the events about one peer only, for as long as this node knows it: the
 /// last event it gets is <see cref="PeerEvent.Removed"/>. With <paramref name="InitialStateAsEvents"/> it first receives
-/// the peer's current state as events. Answered with <see cref="SubscribedToPeer"/>, or a <see cref="Status.Failure"/>
-/// when the peer is unknown.
+/// the peer's current state as events. Answered with <see cref="Subscribed"/>, or a <see cref="Status.Failure"/>
+/// when the peer is unknown. A subscriber that stops is unsubscribed.
 /// </summary>
 /// <param name="PeerId">The peer to watch.</param>
 /// <param name="Subscriber">Who gets the events.</param>
 /// <param name="InitialStateAsEvents">Replay the peer's current state first.</param>
 public sealed record SubscribePeer(string PeerId, IActorRef Subscriber, bool InitialStateAsEvents = false);
 
-/// <summary>Answer to <see cref="SubscribePeer"/> once the replay (if any) was sent and the subscription is live.</summary>
-/// <param name="PeerId">The peer watched.</param>
-public sealed record SubscribedToPeer(string PeerId);
-
 /// <summary>Ends a <see cref="SubscribePeer"/> subscription (a subscriber that stops is unsubscribed anyway).</summary>
 /// <param name="PeerId">The peer watched.</param>
 /// <param name="Subscriber">The subscriber.</param>
-public sealed record UnsubscribePeer(string PeerId, IActorRef Subscriber);
+internal sealed record UnsubscribePeer(string PeerId, IActorRef Subscriber);

@@ -13,7 +13,7 @@ namespace ScuttlebuttAkka.Actors;
 /// never for a heartbeat, so an idle cluster costs it nothing; it logs the peer's lifecycle under its own path and stops
 /// after the peer is removed.
 /// </summary>
-public sealed class PeerStateActor : ReceiveActor
+internal sealed class PeerStateActor : ReceiveActor
 {
     private const string Prefix = "peer-";
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -38,7 +38,7 @@ public sealed class PeerStateActor : ReceiveActor
 
             if (_subscribers.Add(m.Subscriber))
                 Context.Watch(m.Subscriber);
-            Sender.Tell(new SubscribedToPeer(_state.PeerId));
+            Sender.Tell(new Subscribed(_state.PeerId));
         });
         Receive<UnsubscribePeer>(m => Unsubscribe(m.Subscriber));
         Receive<Terminated>(m => Unsubscribe(m.ActorRef));

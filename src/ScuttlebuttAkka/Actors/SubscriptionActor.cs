@@ -8,7 +8,7 @@ namespace ScuttlebuttAkka.Actors;
 /// subscriptions that want the current state replayed first. Being the only publisher of this node's events, it can
 /// replay and subscribe in one step, so a subscriber misses nothing and sees nothing twice.
 /// </summary>
-public sealed class SubscriptionActor : ReceiveActor
+internal sealed class SubscriptionActor : ReceiveActor
 {
     private ClusterView _view;
 
@@ -27,7 +27,7 @@ public sealed class SubscriptionActor : ReceiveActor
             if (m.InitialStateAsEvents)
                 Replay(m.Subscriber);
             Context.System.EventStream.Subscribe(m.Subscriber, typeof(PeerEvent));
-            Sender.Tell(SubscribedToPeerEvents.Instance);
+            Sender.Tell(Subscribed.ToAll);
         });
     }
 
@@ -36,7 +36,7 @@ public sealed class SubscriptionActor : ReceiveActor
 
     private void Replay(IActorRef subscriber)
     {
-        var self = _view.SelfId;
+        var self = _view.NodeId;
         foreach (var peer in _view.Peers.Values.OrderBy(p => p.PeerId, StringComparer.Ordinal))
         {
             if (peer.PeerId == self)

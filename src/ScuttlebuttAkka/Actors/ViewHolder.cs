@@ -3,7 +3,7 @@ using ScuttlebuttAkka.Diagnostics;
 namespace ScuttlebuttAkka.Actors;
 
 /// <summary>Where a gossiper publishes its immutable view and statistics, so readers never need an actor round trip.</summary>
-public sealed class ViewHolder
+internal sealed class ViewHolder
 {
     private ClusterView _view;
     private LocalAddress? _address;

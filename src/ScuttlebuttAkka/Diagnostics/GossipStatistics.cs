@@ -42,10 +42,22 @@ public sealed class GossipStatistics
 
     /// <summary>
     /// The node's UDP socket: send and receive errors and the datagrams it dropped (inbound overflow, oversized), over
-    /// every incarnation of the node. It stays at zero on a transport that is not a <see cref="UdpFlow"/> (the simulated
-    /// network counts per link instead).
+    /// every incarnation of the node. It stays at zero on a transport that is not the UDP stage (the simulated network
+    /// counts per link instead).
     /// </summary>
-    public TransportCounters Transport { get; } = new();
+    internal TransportCounters Transport { get; } = new();
+
+    /// <summary>Sends the node's UDP socket refused (full send buffer, unreachable or invalid destination, an ICMP error reported on the socket).</summary>
+    public long SendErrors => Transport.SendErrors;
+
+    /// <summary>Receives on the node's UDP socket that failed.</summary>
+    public long ReceiveErrors => Transport.ReceiveErrors;
+
+    /// <summary>Received datagrams the UDP socket's stage dropped because the node fell behind and its inbound buffer was full.</summary>
+    public long InboundOverflowDrops => Transport.DroppedInboundOverflow;
+
+    /// <summary>Outgoing datagrams the UDP socket's stage dropped unsent because they exceeded the maximum datagram size (a bug if ever non-zero).</summary>
+    public long OversizedDrops => Transport.DroppedOversized;
 
     /// <summary>Datagrams dropped for <paramref name="reason"/>.</summary>
     public long Dropped(DropReason reason) => Interlocked.Read(ref _dropped[(int)reason]);

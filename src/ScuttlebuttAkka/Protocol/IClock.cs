@@ -1,14 +1,14 @@
 namespace ScuttlebuttAkka.Protocol;
 
 /// <summary>A source of monotonic time in milliseconds, injected so the protocol core is deterministic in tests.</summary>
-public interface IClock
+internal interface IClock
 {
     /// <summary>Milliseconds on a monotonic time line (only differences between readings are meaningful).</summary>
     long NowMs { get; }
 }
 
 /// <summary>The real clock: <see cref="Environment.TickCount64"/>, which never jumps with wall-clock changes.</summary>
-public sealed class SystemClock : IClock
+internal sealed class SystemClock : IClock
 {
     /// <summary>The shared instance.</summary>
     public static readonly SystemClock Instance = new();
@@ -22,7 +22,7 @@ public sealed class SystemClock : IClock
 }
 
 /// <summary>A clock a test moves by hand.</summary>
-public sealed class ManualClock : IClock
+internal sealed class ManualClock : IClock
 {
     /// <summary>Creates a clock reading <paramref name="startMs"/>.</summary>
     public ManualClock(long startMs = 0) => _now = startMs;

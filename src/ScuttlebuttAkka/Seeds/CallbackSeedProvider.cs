@@ -1,7 +1,7 @@
 namespace ScuttlebuttAkka.Seeds;
 
 /// <summary>Seeds from an application callback, asked afresh each time the node is alone (like the Go library's <c>SeedCB</c>).</summary>
-public sealed class CallbackSeedProvider : ISeedProvider
+internal sealed class CallbackSeedProvider : ISeedProvider
 {
     private readonly Func<CancellationToken, Task<IReadOnlyList<string>>> _callback;
 

@@ -4,7 +4,7 @@ using Akka.Discovery;
 namespace ScuttlebuttAkka.Seeds;
 
 /// <summary>Seeds from Akka.Discovery: every resolved target of a service becomes a seed "host:port".</summary>
-public sealed class DiscoverySeedProvider : ISeedProvider
+internal sealed class DiscoverySeedProvider : ISeedProvider
 {
     private readonly ServiceDiscovery _discovery;
     private readonly Lookup _lookup;

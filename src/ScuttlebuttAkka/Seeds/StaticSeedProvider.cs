@@ -3,7 +3,7 @@ using ScuttlebuttAkka.Protocol;
 namespace ScuttlebuttAkka.Seeds;
 
 /// <summary>A fixed list of seed addresses.</summary>
-public sealed class StaticSeedProvider : ISeedProvider
+internal sealed class StaticSeedProvider : ISeedProvider
 {
     private readonly IReadOnlyList<string> _seeds;
 

@@ -9,7 +9,7 @@ namespace ScuttlebuttAkka.Transport;
 /// whose executor is the process's <see cref="SocketLoop"/>. An application can point that key at another executor
 /// (for instance <c>executor = default-executor</c> for the .NET thread pool) or change its throughput.
 /// </summary>
-public static class IoDispatcher
+internal static class IoDispatcher
 {
     /// <summary>The dispatcher's id (and configuration path).</summary>
     public const string Id = "scuttlebutt.io-dispatcher";
@@ -43,7 +43,7 @@ public static class IoDispatcher
 }
 
 /// <summary>Hands an Akka dispatcher's work to <see cref="SocketLoop.Shared"/>; named in reference.conf, created by Akka.</summary>
-public sealed class SocketLoopExecutorConfigurator : ExecutorServiceConfigurator
+internal sealed class SocketLoopExecutorConfigurator : ExecutorServiceConfigurator
 {
     /// <summary>Called by Akka with the dispatcher's configuration.</summary>
     public SocketLoopExecutorConfigurator(Config config, IDispatcherPrerequisites prerequisites)

@@ -4,7 +4,7 @@ namespace ScuttlebuttAkka.Transport;
 /// Running totals of what a UDP flow received, sent and dropped. Safe to read from any thread while the flow runs;
 /// one instance may be shared by several flows to add them up.
 /// </summary>
-public sealed class TransportCounters
+internal sealed class TransportCounters
 {
     private long _datagramsIn;
     private long _bytesIn;

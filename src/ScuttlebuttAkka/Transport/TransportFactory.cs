@@ -8,10 +8,10 @@ namespace ScuttlebuttAkka.Transport;
 /// materializes the bound local endpoint.
 /// </summary>
 /// <param name="settings">The node's settings (bind address, buffer sizes, datagram limit).</param>
-public delegate Flow<Datagram, Datagram, Task<EndPoint>> TransportFactory(ScuttlebuttSettings settings);
+internal delegate Flow<Datagram, Datagram, Task<EndPoint>> TransportFactory(ScuttlebuttSettings settings);
 
 /// <summary>The transports the library ships.</summary>
-public static class Transports
+internal static class Transports
 {
     /// <summary>Real UDP, bound to <see cref="ScuttlebuttSettings.Bind"/>.</summary>
     public static readonly TransportFactory Udp = settings =>

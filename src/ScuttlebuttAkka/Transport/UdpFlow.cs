@@ -5,7 +5,7 @@ using Akka.Streams.Dsl;
 namespace ScuttlebuttAkka.Transport;
 
 /// <summary>UDP as an Akka.Streams flow: datagrams in are sent, datagrams received come out.</summary>
-public static class UdpFlow
+internal static class UdpFlow
 {
     /// <summary>A flow that binds a UDP socket to <paramref name="bindEndPoint"/> and materializes the bound local endpoint.</summary>
     /// <param name="bindEndPoint">An IPv4 or IPv6 <see cref="IPEndPoint"/>; port 0 picks a free port, reported by the materialized task.</param>

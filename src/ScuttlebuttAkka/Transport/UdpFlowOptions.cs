@@ -1,7 +1,7 @@
 namespace ScuttlebuttAkka.Transport;
 
 /// <summary>Tuning of one UDP flow (see <see cref="UdpFlow.Create"/>); the defaults suit a gossip node on a LAN.</summary>
-public sealed record UdpFlowOptions
+internal sealed record UdpFlowOptions
 {
     /// <summary>The largest UDP payload that fits one IPv4 datagram (65,535 minus the IP and UDP headers).</summary>
     public const int MaxUdpPayloadBytes = 65507;

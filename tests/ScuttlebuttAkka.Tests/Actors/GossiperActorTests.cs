@@ -284,7 +284,7 @@ public sealed class GossiperActorTests : TestKit
 
         // A subscriber of this one peer gets its events, through the gossiper.
         var watcher = CreateTestProbe();
-        await gossiper.Ask<SubscribedToPeer>(new SubscribePeer("web/1", watcher.Ref), Wait);
+        await gossiper.Ask<Subscribed>(new SubscribePeer("web/1", watcher.Ref), Wait);
         var before = peer.Self.MaxVersion;
         peer.Set("load", "0.9", 0);
         _inbound.SendNext(new Datagram(codec.Encode(new DeltaMessage(peer.BuildOwnDelta(before, 1400, new Random(4)))), Seed));
@@ -292,7 +292,7 @@ public sealed class GossiperActorTests : TestKit
         AwaitAssert(() => Assert.Equal("0.9", child.Ask<PeerInfo>(new GetPeerState("web/1"), Wait).Result.Values["load"].Value), Wait);
 
         // An unknown peer is refused with a clear message.
-        var unknown = await Assert.ThrowsAsync<ArgumentException>(() => gossiper.Ask<SubscribedToPeer>(new SubscribePeer("nobody", watcher.Ref), Wait));
+        var unknown = await Assert.ThrowsAsync<ArgumentException>(() => gossiper.Ask<Subscribed>(new SubscribePeer("nobody", watcher.Ref), Wait));
         Assert.Contains("nobody", unknown.Message, StringComparison.Ordinal);
     }
 }

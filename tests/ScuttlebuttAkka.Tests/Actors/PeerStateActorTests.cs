@@ -35,7 +35,7 @@ public sealed class PeerStateActorTests : TestKit
         peer.Tell(new SubscribePeer("web-1", TestActor, InitialStateAsEvents: true));
         Assert.Equal("web-1", ExpectMsg<PeerEvent.Joined>(Wait).PeerId);
         Assert.Equal("role", ExpectMsg<PeerEvent.Updated>(Wait).Key);
-        Assert.Equal("web-1", ExpectMsg<SubscribedToPeer>(Wait).PeerId);
+        Assert.Equal("web-1", ExpectMsg<Subscribed>(Wait).PeerId);
 
         peer.Tell(new PeerChanged(Info(2, PeerStatus.Alive, ("role", "db")), [new PeerEvent.Updated("me", "web-1", "role", "db", 2)]));
         Assert.Equal("db", ExpectMsg<PeerEvent.Updated>(Wait).Value);
@@ -51,9 +51,9 @@ public sealed class PeerStateActorTests : TestKit
         var peer = Sys.ActorOf(PeerStateActor.Props("me", Info(1)));
         var other = CreateTestProbe();
         peer.Tell(new SubscribePeer("web-1", TestActor));
-        ExpectMsg<SubscribedToPeer>(Wait);
+        ExpectMsg<Subscribed>(Wait);
         peer.Tell(new SubscribePeer("web-1", other.Ref), other.Ref);
-        other.ExpectMsg<SubscribedToPeer>(Wait);
+        other.ExpectMsg<Subscribed>(Wait);
         peer.Tell(new UnsubscribePeer("web-1", TestActor));
 
         peer.Tell(new PeerChanged(Info(2), [new PeerEvent.Up("me", "web-1")]));

@@ -49,6 +49,6 @@ public sealed class SubscriptionActorTests : TestKit
         Assert.IsType<PeerEvent.Down>(probe.ExpectMsg<PeerEvent.Down>());
         probe.ExpectMsg(live);
         probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        ExpectMsg<SubscribedToPeerEvents>();
+        ExpectMsg<Subscribed>();
     }
 }

@@ -21,7 +21,7 @@ public sealed class UdpClusterTests : TestKit
 
         node2.UpdateLocal("routing.addr", "10.25.104.42:5112");
 
-        subscriber.FishForMessage(m => m is PeerEvent.Updated { Observer: "node-1", PeerId: "node-2", Key: "routing.addr", Value: "10.25.104.42:5112" }, Generous);
+        subscriber.FishForMessage(m => m is PeerEvent.Updated { NodeId: "node-1", PeerId: "node-2", Key: "routing.addr", Value: "10.25.104.42:5112" }, Generous);
         AwaitAssert(() => Assert.Equal("10.25.104.42:5112", node1.Lookup("node-2", "routing.addr")), Generous);
     }
 
@@ -87,7 +87,7 @@ public sealed class UdpClusterTests : TestKit
 
         await b.StopAsync();
 
-        events.FishForMessage(m => m is PeerEvent.Down { Observer: "a", PeerId: "b" }, Generous);
+        events.FishForMessage(m => m is PeerEvent.Down { NodeId: "a", PeerId: "b" }, Generous);
         Assert.Equal(PeerStatus.Down, a.View.Peers["b"].Status);
     }
 

@@ -81,7 +81,7 @@ public sealed class FastMembershipTests
         var victim = sim.Nodes[6].Id;
         Assert.Equal(15, downs.Count);
         Assert.All(downs, d => Assert.Equal(victim, d.PeerId));
-        Assert.Equal(15, downs.Select(d => d.Observer).Distinct().Count());
+        Assert.Equal(15, downs.Select(d => d.NodeId).Distinct().Count());
         Assert.Contains(downs, d => d.Phi < Local.Liveness.Detector.Threshold);
         Assert.DoesNotContain(sim.Metrics.Downs, e => e.IsFalsePositive);
         // Every survivor said it suspects the victim, so it is the one suspicion pair in each view.
@@ -95,7 +95,7 @@ public sealed class FastMembershipTests
         var (downs, sim) = CrashOne(off);
 
         Assert.Equal(15, downs.Count);
-        Assert.All(downs, d => Assert.True(d.Phi > off.Liveness.Detector.Threshold, $"{d.Observer} reported at phi {d.Phi}"));
+        Assert.All(downs, d => Assert.True(d.Phi > off.Liveness.Detector.Threshold, $"{d.NodeId} reported at phi {d.Phi}"));
         Assert.All(sim.RunningNodes, n => Assert.DoesNotContain(n.State!.Nodes.Values.SelectMany(v => v.Pairs), p => ReservedKeys.IsSuspicion(p.Key)));
     }
 }

@@ -1,4 +1,4 @@
-using ScuttlebuttAkka.Protocol.Liveness;
+using ScuttlebuttAkka.Protocol;
 using ScuttlebuttAkka.Simulation;
 using Xunit.Abstractions;
 

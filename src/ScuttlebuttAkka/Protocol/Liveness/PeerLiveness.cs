@@ -6,7 +6,7 @@ namespace ScuttlebuttAkka.Protocol.Liveness;
 /// graceful leave -> removed after <see cref="LivenessSettings.LeftExpiry"/>. Pure and deterministic: every time is
 /// passed in, in milliseconds; each call returns what it changed.
 /// </summary>
-public sealed class PeerLiveness
+internal sealed class PeerLiveness
 {
     private readonly long _downExpiryMs;
     private readonly long _leftExpiryMs;

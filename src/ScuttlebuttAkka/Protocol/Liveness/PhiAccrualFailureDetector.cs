@@ -5,7 +5,7 @@ namespace ScuttlebuttAkka.Protocol.Liveness;
 /// current silence is under a normal distribution fitted to the recent inter-arrival intervals. Pure and
 /// deterministic: every time is passed in, in milliseconds. See <c>docs/failure-detector.md</c>.
 /// </summary>
-public sealed class PhiAccrualFailureDetector
+internal sealed class PhiAccrualFailureDetector
 {
     // Logistic approximation of the standard normal CDF: Phi(y) ~ 1 / (1 + exp(-y (A + B y^2))), within 1.4e-4 everywhere.
     private const double A = 1.5976;

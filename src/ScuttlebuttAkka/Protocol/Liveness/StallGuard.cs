@@ -6,7 +6,7 @@ namespace ScuttlebuttAkka.Protocol.Liveness;
 /// machine), and the silence it measures is its own: the heartbeats it missed are still waiting in its socket. The
 /// next round, on time, judges as usual. Pure: every time is passed in, in milliseconds.
 /// </summary>
-public sealed class StallGuard
+internal sealed class StallGuard
 {
     private readonly long _lateAfterMs;
     private long? _lastRoundMs;

@@ -8,7 +8,7 @@ namespace ScuttlebuttAkka.Protocol.Liveness;
 /// peer is forgotten. It remembers what it said, so a round where nothing changed touches no pair. Both the actor
 /// runtime and the simulator use it.
 /// </summary>
-public sealed class SuspicionBook
+internal sealed class SuspicionBook
 {
     private readonly HashSet<string> _said = new(StringComparer.Ordinal);
     private readonly List<string> _gone = new();

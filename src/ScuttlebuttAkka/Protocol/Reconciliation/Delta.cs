@@ -5,7 +5,7 @@ namespace ScuttlebuttAkka.Protocol.Reconciliation;
 /// <param name="Value">The value; empty for a tombstone.</param>
 /// <param name="Version">The owner's version of this write.</param>
 /// <param name="IsDeleted">True for a tombstone.</param>
-public readonly record struct KeyValueUpdate(string Key, string Value, long Version, bool IsDeleted);
+internal readonly record struct KeyValueUpdate(string Key, string Value, long Version, bool IsDeleted);
 
 /// <summary>
 /// The pairs of one node that the receiver is missing, in ascending version order: a contiguous slice of the owner's
@@ -20,7 +20,7 @@ public readonly record struct KeyValueUpdate(string Key, string Value, long Vers
 /// <param name="IsReset">True when tombstones the receiver may need were already collected (it is behind <paramref name="GcWatermark"/>, or is learning this incarnation): the receiver rebuilds its copy from these pairs.</param>
 /// <param name="GcWatermark">With <see cref="IsReset"/>: the sender's watermark; tombstones up to it may be missing from the sender's copy. It may exceed <paramref name="LastVersion"/> when the delta was cut.</param>
 /// <param name="Pairs">The pairs, strictly ascending by version.</param>
-public sealed record NodeDelta(
+internal sealed record NodeDelta(
     string NodeId,
     long Generation,
     string? Address,
@@ -43,7 +43,7 @@ public sealed record NodeDelta(
 
 /// <summary>The node deltas one message carries, scuttle-depth ordered.</summary>
 /// <param name="Nodes">One entry per node, at most.</param>
-public sealed record Delta(IReadOnlyList<NodeDelta> Nodes)
+internal sealed record Delta(IReadOnlyList<NodeDelta> Nodes)
 {
     /// <summary>A delta that carries nothing.</summary>
     public static readonly Delta Empty = new(Array.Empty<NodeDelta>());

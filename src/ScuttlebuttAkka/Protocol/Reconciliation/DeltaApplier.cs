@@ -237,7 +237,7 @@ internal sealed class DeltaApplier
         {
             n.Forget(key);
             if (!held.IsDeleted && !ReservedKeys.IsReserved(key))
-                report.Changes.Add(new KeyDeleted(n.NodeId, key, version));
+                report.Changes.Add(new KeyTombstoned(n.NodeId, key, version));
         }
     }
 
@@ -257,7 +257,7 @@ internal sealed class DeltaApplier
         if (p.IsDeleted)
         {
             if (hadLive && !ReservedKeys.IsReserved(p.Key))
-                report.Changes.Add(new KeyDeleted(n.NodeId, p.Key, p.Version));
+                report.Changes.Add(new KeyTombstoned(n.NodeId, p.Key, p.Version));
         }
         else if (p.Key == ReservedKeys.Left)
         {

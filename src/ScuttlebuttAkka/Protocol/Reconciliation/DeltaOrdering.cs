@@ -4,7 +4,7 @@ namespace ScuttlebuttAkka.Protocol.Reconciliation;
 /// Which pairs a delta carries first when not everything the receiver lacks fits in one datagram (van Renesse et al.,
 /// "Efficient Reconciliation and Flow Control for Anti-Entropy Protocols", LADIS 2008, section 3.2).
 /// </summary>
-public enum DeltaOrdering
+internal enum DeltaOrdering
 {
     /// <summary>Scuttle-depth, the default: the nodes the receiver is furthest behind on first, each with as many of its pairs as fit.</summary>
     Depth,

@@ -10,12 +10,12 @@ namespace ScuttlebuttAkka.Protocol.Reconciliation;
 /// below this version although it holds pairs only up to <paramref name="MaxVersion"/>, so peers continue it without
 /// another reset. Always above <paramref name="MaxVersion"/> when set; 0 otherwise.
 /// </param>
-public readonly record struct DigestEntry(string NodeId, long Generation, long Heartbeat, long MaxVersion, long GcWatermark = 0);
+internal readonly record struct DigestEntry(string NodeId, long Generation, long Heartbeat, long MaxVersion, long GcWatermark = 0);
 
 /// <summary>A summary of a view: one entry per node (or a subset when they do not all fit).</summary>
 /// <param name="Entries">The entries, at most one per node.</param>
 /// <param name="IsComplete">True when every node the sender knows is listed, so a node missing from it is unknown to the sender.</param>
-public sealed record Digest(IReadOnlyList<DigestEntry> Entries, bool IsComplete)
+internal sealed record Digest(IReadOnlyList<DigestEntry> Entries, bool IsComplete)
 {
     /// <summary>A digest with no entries that claims nothing.</summary>
     public static readonly Digest Empty = new(Array.Empty<DigestEntry>(), false);

@@ -3,7 +3,7 @@ using ScuttlebuttAkka.Protocol.Wire;
 namespace ScuttlebuttAkka.Protocol.Runtime;
 
 /// <summary>Who a node gossips with in one round: the choice is pure so tests and simulations reach it directly.</summary>
-public static class GossipTargets
+internal static class GossipTargets
 {
     /// <summary>How many seeds a node that knows no live peer contacts in one round.</summary>
     public const int SeedsWhenAlone = 3;

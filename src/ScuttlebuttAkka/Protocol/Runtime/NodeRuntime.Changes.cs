@@ -7,7 +7,7 @@ namespace ScuttlebuttAkka.Protocol.Runtime;
 
 // What a received message changed: peers that joined, restarted or left, the view's entries, heartbeats for the
 // detectors, and the newcomers to pass on.
-public sealed partial class NodeRuntime
+internal sealed partial class NodeRuntime
 {
     private void Process(ApplyReport report, long nowMs)
     {
@@ -29,7 +29,7 @@ public sealed partial class NodeRuntime
                 case KeyUpdated u:
                     Output.Events.Add(new PeerEvent.Updated(NodeId, u.NodeId, u.Key, u.Value, u.Version));
                     break;
-                case KeyDeleted k:
+                case KeyTombstoned k:
                     Output.Events.Add(new PeerEvent.KeyDeleted(NodeId, k.NodeId, k.Key, k.Version));
                     break;
                 case NodeLeft l:

@@ -5,7 +5,7 @@ namespace ScuttlebuttAkka.Protocol.Runtime;
 
 // Judging peers: every detector at the start of each round (and when another node's suspicions change), the
 // corroborated verdicts, this node's own suspicions said aloud, and what each verdict changes.
-public sealed partial class NodeRuntime
+internal sealed partial class NodeRuntime
 {
     private void JudgePeers(long nowMs)
     {

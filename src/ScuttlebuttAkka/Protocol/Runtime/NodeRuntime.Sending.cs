@@ -5,7 +5,7 @@ using ScuttlebuttAkka.Protocol.Wire;
 namespace ScuttlebuttAkka.Protocol.Runtime;
 
 // What this node sends: digests to its round's targets, eager pushes of fresh writes and their forwards.
-public sealed partial class NodeRuntime
+internal sealed partial class NodeRuntime
 {
     private void EagerPush(long fromVersion)
     {

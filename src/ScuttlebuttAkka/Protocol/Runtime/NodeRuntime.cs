@@ -14,7 +14,7 @@ namespace ScuttlebuttAkka.Protocol.Runtime;
 /// <c>ClusterSimulator</c> drives thousands of them in virtual time, so every simulated figure is the shipped code's.
 /// Deterministic given the inputs and the random source. Not thread-safe: one driver thread at a time.
 /// </summary>
-public sealed partial class NodeRuntime
+internal sealed partial class NodeRuntime
 {
     private readonly ScuttlebuttSettings _settings;
     private readonly NodeRuntimeOptions _options;

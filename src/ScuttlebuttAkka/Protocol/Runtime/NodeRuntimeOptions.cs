@@ -4,7 +4,7 @@ using ScuttlebuttAkka.Protocol.Reconciliation;
 namespace ScuttlebuttAkka.Protocol.Runtime;
 
 /// <summary>How a driver runs a <see cref="NodeRuntime"/>: what it counts, what it publishes, and the experiments' switches.</summary>
-public sealed record NodeRuntimeOptions
+internal sealed record NodeRuntimeOptions
 {
     /// <summary>The defaults: every peer's failure detector on, the view published, nothing counted.</summary>
     public static readonly NodeRuntimeOptions Default = new();

@@ -7,7 +7,7 @@ namespace ScuttlebuttAkka.Protocol.Runtime;
 /// expire keys whose time to live has passed, and now and then collect old tombstones. Shared by the actor runtime
 /// and the simulator so both keep the same cadence.
 /// </summary>
-public static class RoundChores
+internal static class RoundChores
 {
     /// <summary>Rounds between two garbage collections: about one second's worth, since collecting walks every pair.</summary>
     public static long CollectionPeriod(TimeSpan gossipInterval) =>

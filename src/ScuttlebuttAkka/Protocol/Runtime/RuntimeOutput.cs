@@ -1,12 +1,11 @@
 using System.Net;
-using ScuttlebuttAkka.Protocol.Liveness;
 
 namespace ScuttlebuttAkka.Protocol.Runtime;
 
 /// <summary>A datagram the runtime wants sent.</summary>
 /// <param name="To">Where to: a peer's resolved address, a seed, or the source of the datagram being answered.</param>
 /// <param name="Payload">The encoded datagram, at most the configured size.</param>
-public readonly record struct OutgoingDatagram(EndPoint To, byte[] Payload);
+internal readonly record struct OutgoingDatagram(EndPoint To, byte[] Payload);
 
 /// <summary>A peer's liveness changed in this node's eyes: a failure-detector verdict or a lifecycle step.</summary>
 /// <param name="PeerId">The peer.</param>
@@ -14,10 +13,10 @@ public readonly record struct OutgoingDatagram(EndPoint To, byte[] Payload);
 /// <param name="Transition">Down, up, left or removed.</param>
 /// <param name="Phi">The detector's phi at that moment (NaN when no detector runs).</param>
 /// <param name="CorroboratedBy">For a down verdict reached with other nodes' suspicions, how many; 0 otherwise.</param>
-public readonly record struct LivenessChange(string PeerId, long Generation, LivenessTransition Transition, double Phi, int CorroboratedBy);
+internal readonly record struct LivenessChange(string PeerId, long Generation, LivenessTransition Transition, double Phi, int CorroboratedBy);
 
 /// <summary>How much a <see cref="RuntimeNotice"/> matters, as a log level.</summary>
-public enum NoticeLevel
+internal enum NoticeLevel
 {
     /// <summary>Detail for troubleshooting (a dropped datagram, say).</summary>
     Debug,
@@ -36,7 +35,7 @@ public enum NoticeLevel
 /// <param name="Level">How much it matters.</param>
 /// <param name="Message">What happened, in a sentence.</param>
 /// <param name="Exception">The exception behind it, if any.</param>
-public readonly record struct RuntimeNotice(NoticeLevel Level, string Message, Exception? Exception = null);
+internal readonly record struct RuntimeNotice(NoticeLevel Level, string Message, Exception? Exception = null);
 
 /// <summary>
 /// What one input to a <see cref="NodeRuntime"/> asks its driver to do, in order: send these datagrams, publish these
@@ -44,7 +43,7 @@ public readonly record struct RuntimeNotice(NoticeLevel Level, string Message, E
 /// notices, stop. The runtime empties it at the start of every input, so a driver reads it right after each call and
 /// copies what it keeps.
 /// </summary>
-public sealed class RuntimeOutput
+internal sealed class RuntimeOutput
 {
     private readonly HashSet<string> _changedPeerSet = new(StringComparer.Ordinal);
 

@@ -7,7 +7,7 @@ namespace ScuttlebuttAkka.Protocol.Runtime;
 /// nothing; the actor runtime feeds the node's statistics and the library's meter, the simulator its own metrics.
 /// Called on the runtime's thread, once per thing, so an override must be cheap.
 /// </summary>
-public class RuntimeTelemetry
+internal class RuntimeTelemetry
 {
     /// <summary>Counts nothing.</summary>
     public static readonly RuntimeTelemetry None = new();

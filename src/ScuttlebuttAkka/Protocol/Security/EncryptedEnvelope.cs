@@ -7,7 +7,7 @@ namespace ScuttlebuttAkka.Protocol.Security;
 /// type <see cref="MessageTypeByte"/>, key id), a 12-byte nonce, the AES-GCM ciphertext of a whole plaintext message
 /// (its own header included), and a 16-byte tag. The header and the cluster name are authenticated as associated data.
 /// </summary>
-public static class EncryptedEnvelope
+internal static class EncryptedEnvelope
 {
     /// <summary>The type byte that marks an encrypted datagram; plaintext types are all below 0x80.</summary>
     public const byte MessageTypeByte = 0x80;

@@ -1,7 +1,7 @@
 namespace ScuttlebuttAkka.Protocol.State;
 
 /// <summary>What applying one message did: the changes to report, whose heartbeats advanced, and what was rejected and why.</summary>
-public sealed class ApplyReport
+internal sealed class ApplyReport
 {
     /// <summary>Changes in the order they were applied.</summary>
     public List<StateChange> Changes { get; } = new();

@@ -10,7 +10,7 @@ namespace ScuttlebuttAkka.Protocol.State;
 /// methods here that build or apply messages hand over to those. Plain data and functions: no threads, no I/O, no
 /// Akka; time and randomness come in as arguments so a test drives it deterministically.
 /// </summary>
-public sealed class ClusterState
+internal sealed class ClusterState
 {
     private readonly Dictionary<string, NodeState> _nodes = new(StringComparer.Ordinal);
 

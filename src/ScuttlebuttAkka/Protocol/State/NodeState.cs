@@ -12,7 +12,7 @@ namespace ScuttlebuttAkka.Protocol.State;
 /// and every held pair is its key's newest write unless that write is above both <see cref="MaxVersion"/> and
 /// <see cref="GcWatermark"/>.
 /// </summary>
-public sealed class NodeState
+internal sealed class NodeState
 {
     // Both made on the first pair: a view holds a copy of every node, and many nodes hold no pairs at all.
     private static readonly Dictionary<string, Entry> NoEntries = new(StringComparer.Ordinal);

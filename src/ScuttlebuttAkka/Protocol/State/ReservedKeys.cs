@@ -1,7 +1,7 @@
 namespace ScuttlebuttAkka.Protocol.State;
 
 /// <summary>Keys the protocol uses for itself; they start with U+0000 so no application key can collide.</summary>
-public static class ReservedKeys
+internal static class ReservedKeys
 {
     /// <summary>Written by a node that leaves gracefully; peers that learn it report the node as left.</summary>
     public const string Left = "\0left";

@@ -9,7 +9,7 @@ namespace ScuttlebuttAkka.Protocol.Wire;
 /// (and, when configured, the encryption envelope of docs/security.md). The one place the runtime encodes and decodes.
 /// Thread-safe.
 /// </summary>
-public sealed class DatagramCodec
+internal sealed class DatagramCodec
 {
     private readonly uint _clusterHash;
     private readonly EnvelopeCipher? _cipher;

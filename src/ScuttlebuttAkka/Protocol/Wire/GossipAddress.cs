@@ -4,7 +4,7 @@ using System.Net;
 namespace ScuttlebuttAkka.Protocol.Wire;
 
 /// <summary>Parses and formats gossip addresses of the form "host:port" (IPv6 literals in brackets).</summary>
-public static class GossipAddress
+internal static class GossipAddress
 {
     /// <summary>Splits <paramref name="address"/> into host and port; false when it is not "host:port".</summary>
     public static bool TryParse(string? address, out string host, out int port)

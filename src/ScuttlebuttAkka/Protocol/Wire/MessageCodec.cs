@@ -9,7 +9,7 @@ namespace ScuttlebuttAkka.Protocol.Wire;
 /// Encodes and decodes gossip messages in the binary layout of docs/codec.md. Decoding never throws on bad bytes:
 /// it returns the reason the datagram was rejected, and checks every length before it trusts it.
 /// </summary>
-public static class MessageCodec
+internal static class MessageCodec
 {
     /// <summary>Encodes <paramref name="message"/> for the cluster whose hash is <paramref name="clusterHash"/>.</summary>
     public static byte[] Encode(GossipMessage message, uint clusterHash)

@@ -5,7 +5,7 @@ using ScuttlebuttAkka.Protocol.Reconciliation;
 namespace ScuttlebuttAkka.Protocol.Wire;
 
 /// <summary>Constants and exact size arithmetic of the wire format (see docs/codec.md), shared by the codec and the budgeted builders.</summary>
-public static class WireFormat
+internal static class WireFormat
 {
     /// <summary>First byte of every datagram ('S').</summary>
     public const byte Magic0 = 0x53;
@@ -171,7 +171,7 @@ public static class WireFormat
 }
 
 /// <summary>The type byte of a datagram.</summary>
-public enum MessageType : byte
+internal enum MessageType : byte
 {
     /// <summary>Step 1: <see cref="Wire.DigestRequest"/>.</summary>
     DigestRequest = 1,

@@ -1,4 +1,5 @@
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Reconciliation;
 using ScuttlebuttAkka.Protocol.State;
 using ScuttlebuttAkka.Protocol.Wire;
 

@@ -1,5 +1,6 @@
 using CsCheck;
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Reconciliation;
 using ScuttlebuttAkka.Protocol.Wire;
 
 namespace ScuttlebuttAkka.Tests.Protocol.Reconciliation;

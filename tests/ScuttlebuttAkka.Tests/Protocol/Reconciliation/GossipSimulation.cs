@@ -1,4 +1,5 @@
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Reconciliation;
 using ScuttlebuttAkka.Protocol.State;
 using Xunit.Sdk;
 
@@ -227,8 +228,8 @@ internal sealed class GossipSimulation
                     throw new XunitException($"{where}: {id}.{key} went back from version {old.Version} to {current.Version}");
                 var goneNow = !held || current.IsDeleted;
                 if (!old.IsDeleted && goneNow && !ReservedKeys.IsReserved(key)
-                    && !report.Changes.Any(c => c is KeyDeleted d && d.NodeId == id && d.Key == key))
-                    throw new XunitException($"{where}: {id}.{key} disappeared without KeyDeleted");
+                    && !report.Changes.Any(c => c is KeyTombstoned d && d.NodeId == id && d.Key == key))
+                    throw new XunitException($"{where}: {id}.{key} disappeared without KeyTombstoned");
             }
 
             foreach (var (key, current) in now.Pairs)
@@ -257,7 +258,7 @@ internal sealed class GossipSimulation
                     if (was is not null && !restarted && was.Pairs.TryGetValue(u.Key, out var prior) && prior.Version == u.Version)
                         throw new XunitException($"{where}: {change} repeats a value it already held");
                     break;
-                case KeyDeleted d:
+                case KeyTombstoned d:
                     if (n.TryGet(d.Key, out var dv) && !dv.IsDeleted)
                         throw new XunitException($"{where}: {change} but holds {dv}");
                     break;

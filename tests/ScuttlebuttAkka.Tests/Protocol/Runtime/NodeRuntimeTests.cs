@@ -1,8 +1,6 @@
 using System.Net;
 using ScuttlebuttAkka.Protocol;
-using ScuttlebuttAkka.Protocol.Reconciliation;
 using ScuttlebuttAkka.Protocol.Runtime;
-using ScuttlebuttAkka.Protocol.State;
 using ScuttlebuttAkka.Protocol.Wire;
 using ScuttlebuttAkka.Tests.Protocol.Reconciliation;
 

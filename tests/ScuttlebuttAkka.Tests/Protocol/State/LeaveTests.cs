@@ -1,3 +1,4 @@
+using ScuttlebuttAkka.Protocol.Reconciliation;
 using ScuttlebuttAkka.Protocol.State;
 using ScuttlebuttAkka.Protocol.Wire;
 using static ScuttlebuttAkka.Tests.Protocol.Reconciliation.ExchangeHarness;

@@ -1,4 +1,5 @@
 using ScuttlebuttAkka.Protocol;
+using ScuttlebuttAkka.Protocol.Reconciliation;
 using ScuttlebuttAkka.Protocol.State;
 using static ScuttlebuttAkka.Tests.Protocol.Reconciliation.ExchangeHarness;
 

@@ -67,7 +67,7 @@ public sealed class TombstoneTests
         Assert.Equal(5, copy.MaxVersion);
         Assert.Equal(4, copy.GcWatermark);
         // Only what changed is reported: a and c were held already.
-        Assert.Equal([new KeyDeleted("o", "b", 5), new KeyUpdated("o", "d", "4", 5)], atR.Changes.Where(c => c.NodeId == "o"));
+        Assert.Equal([new KeyTombstoned("o", "b", 5), new KeyUpdated("o", "d", "4", 5)], atR.Changes.Where(c => c.NodeId == "o"));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class TombstoneTests
 
         Assert.False(lagging.Nodes["o"].TryGet("k", out _));
         Assert.Equal(LivePairs(o.Self), LivePairs(lagging.Nodes["o"]));
-        Assert.Contains(new KeyDeleted("o", "k", 4), atLagging.Changes);
+        Assert.Contains(new KeyTombstoned("o", "k", 4), atLagging.Changes);
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class TombstoneTests
         {
             Assert.True(++rounds <= 20, $"no convergence after 20 rounds; the copy is at v{r.Nodes["o"].MaxVersion}");
             var atR = rounds % 2 == 0 ? Exchange(r, o, small, rng).AtA : Exchange(o, r, small, rng).AtB;
-            deleted |= atR.Changes.Any(c => c is KeyDeleted { NodeId: "o", Key: "key-29" });
+            deleted |= atR.Changes.Any(c => c is KeyTombstoned { NodeId: "o", Key: "key-29" });
         }
 
         Assert.True(deleted, "key-29 must be reported deleted");
@@ -160,7 +160,7 @@ public sealed class TombstoneTests
         Assert.Equal(new VersionedValue("second", 3, false), k);
         Assert.False(copy.TryGet("s", out _));
         Assert.Equal(4, copy.MaxVersion);
-        Assert.Equal([new KeyDeleted("o", "s", 4)], report.Changes.Where(c => c.NodeId == "o"));
+        Assert.Equal([new KeyTombstoned("o", "s", 4)], report.Changes.Where(c => c.NodeId == "o"));
 
         Pull(r, o, rng);
         Assert.Equal(LivePairs(o.Self), LivePairs(r.Nodes["o"]));
@@ -184,7 +184,7 @@ public sealed class TombstoneTests
 
         Assert.True(o.Self.TryGet("session", out var own) && own.IsDeleted);
         Assert.Equal(3, own.Version);
-        Assert.Equal([new KeyDeleted("o", "session", 3)], atP.Changes);
+        Assert.Equal([new KeyTombstoned("o", "session", 3)], atP.Changes);
         Assert.True(p.Nodes["o"].TryGet("session", out var copy) && copy.IsDeleted);
         Assert.True(p.Nodes["o"].TryGet("stay", out var stay) && !stay.IsDeleted);
     }

@@ -1,6 +1,6 @@
-namespace ScuttlebuttAkka.Protocol.Liveness;
+namespace ScuttlebuttAkka.Protocol;
 
-/// <summary>What a call on <see cref="PeerLiveness"/> changed, so the runtime knows which event to publish.</summary>
+/// <summary>What a call on <see cref="Liveness.PeerLiveness"/> changed, so the runtime knows which event to publish.</summary>
 public enum LivenessTransition
 {
     /// <summary>Nothing changed.</summary>
